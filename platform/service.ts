@@ -1,0 +1,98 @@
+// The one way a service starts its servers: gRPC (when it has services) and HTTP with the
+// gateway, health, readiness and metrics, all sharing one handler chain:
+//   metrics → logging → validation → [extra interceptors] → handler.
+
+import type { Registry } from "prom-client";
+import { createGateway, type GatewayOptions } from "./gateway.ts";
+import { type GrpcServer, startGrpcServer } from "./grpc-server.ts";
+import { buildHandlers } from "./handlers.ts";
+import { sendJson } from "./http-io.ts";
+import { type Endpoint, startHttpServer } from "./http-server.ts";
+import { loggingInterceptor } from "./interceptor-logging.ts";
+import { validationInterceptor } from "./interceptor-validation.ts";
+import type { Logger } from "./logger.ts";
+import { createMetrics } from "./metrics.ts";
+import type { Interceptor, ServiceBinding } from "./rpc.ts";
+
+export interface ServiceOptions {
+  readonly name: string;
+  readonly logger: Logger;
+  readonly host: string;
+  readonly httpPort: number;
+  /** gRPC port; required when `bindings` is non-empty. */
+  readonly grpcPort?: number;
+  readonly bindings?: readonly ServiceBinding[];
+  readonly interceptors?: readonly Interceptor[];
+  /** Throws (or rejects) while a dependency the service needs is unreachable. */
+  readonly readiness?: () => Promise<void> | void;
+  readonly gateway?: GatewayOptions;
+  /** More fixed HTTP endpoints, such as /docs. */
+  readonly endpoints?: Readonly<Record<string, Endpoint>>;
+}
+
+export interface RunningService {
+  readonly name: string;
+  readonly httpPort: number;
+  readonly grpcPort: number | undefined;
+  readonly registry: Registry;
+  /** Readiness turns false, then both servers drain in-flight calls. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const { logger } = options;
+  const metrics = createMetrics(options.name);
+  const bindings = options.bindings ?? [];
+  const table = buildHandlers(bindings, [
+    metrics.rpcInterceptor,
+    loggingInterceptor(logger),
+    validationInterceptor,
+    ...(options.interceptors ?? []),
+  ]);
+
+  let grpc: GrpcServer | undefined;
+  if (bindings.length > 0) {
+    if (options.grpcPort === undefined) throw new Error(`${options.name}: grpcPort is required`);
+    grpc = await startGrpcServer(table, options.host, options.grpcPort);
+  }
+  const gateway = bindings.length > 0 ? createGateway(table, options.gateway) : undefined;
+
+  let stopping = false;
+  const endpoints: Record<string, Endpoint> = {
+    "/healthz": (_req, res) => sendJson(res, 200, { status: "ok" }),
+    "/readyz": async (_req, res) => {
+      if (stopping) return sendJson(res, 503, { status: "stopping" });
+      try {
+        await options.readiness?.();
+        sendJson(res, 200, { status: "ready" });
+      } catch (err) {
+        sendJson(res, 503, { status: "not ready", reason: (err as Error).message });
+      }
+    },
+    "/metrics": async (_req, res) => {
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text);
+    },
+    ...options.endpoints,
+  };
+  const http = await startHttpServer({
+    host: options.host,
+    port: options.httpPort,
+    endpoints,
+    fallback: gateway?.handle,
+    logger,
+  });
+  logger.info({ http: http.port, grpc: grpc?.port }, `${options.name} started`);
+
+  return {
+    name: options.name,
+    httpPort: http.port,
+    grpcPort: grpc?.port,
+    registry: metrics.registry,
+    stop: async (graceMs = 10_000) => {
+      stopping = true;
+      await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
+      logger.info(`${options.name} stopped`);
+    },
+  };
+}

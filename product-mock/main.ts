@@ -1,0 +1,63 @@
+// product-mock wiring: catalog → use case → gRPC + gateway, behind the server-side rate limit
+// and latency knobs.
+
+import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import { type Env, envInt, envList, envString } from "../platform/config.ts";
+import { createLogger } from "../platform/logger.ts";
+import { MemoryRateLimitStore, RateLimiter, rateLimitServerInterceptor } from "../platform/rate-limiter.ts";
+import { bindService } from "../platform/rpc.ts";
+import { type RunningService, startService } from "../platform/service.ts";
+import { onShutdown } from "../platform/shutdown.ts";
+import { buildCatalog } from "./catalog.ts";
+import { latencyInterceptor } from "./latency.ts";
+import { MemoryCatalog } from "./repo.ts";
+import { productHandlers } from "./server.ts";
+import { ProductUsecase } from "./usecase.ts";
+
+export interface ProductMockConfig {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly tokens: readonly string[];
+  readonly rps: number;
+  readonly latencyMs: number;
+  readonly latencyJitterMs: number;
+  readonly generatedProducts: number;
+}
+
+export function productMockConfig(env: Env): ProductMockConfig {
+  return {
+    host: envString(env, "PRODUCT_HOST", "127.0.0.1"),
+    httpPort: envInt(env, "PRODUCT_HTTP_PORT", 8083),
+    grpcPort: envInt(env, "PRODUCT_GRPC_PORT", 50053),
+    tokens: envList(env, "PRODUCT_TOKENS", ["testtoken"]),
+    rps: envInt(env, "PRODUCT_RPS", 10, 1),
+    latencyMs: envInt(env, "PRODUCT_LATENCY_MS", 10),
+    latencyJitterMs: envInt(env, "PRODUCT_LATENCY_JITTER_MS", 10),
+    generatedProducts: envInt(env, "PRODUCT_GENERATED", 5000),
+  };
+}
+
+export async function startProductMock(config: ProductMockConfig): Promise<RunningService> {
+  const logger = createLogger("product-mock");
+  const catalog = new MemoryCatalog(buildCatalog(config.generatedProducts));
+  const usecase = new ProductUsecase(catalog, config.tokens);
+  const limiter = new RateLimiter(new MemoryRateLimitStore(), "product-mock", config.rps);
+  return startService({
+    name: "product-mock",
+    logger,
+    host: config.host,
+    httpPort: config.httpPort,
+    grpcPort: config.grpcPort,
+    bindings: [bindService(ProductService, productHandlers(usecase))],
+    interceptors: [
+      rateLimitServerInterceptor(limiter),
+      latencyInterceptor(config.latencyMs, config.latencyJitterMs),
+    ],
+  });
+}
+
+if (import.meta.main) {
+  const service = await startProductMock(productMockConfig(process.env));
+  onShutdown(createLogger("product-mock"), [{ name: "servers", run: () => service.stop() }]);
+}
