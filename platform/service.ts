@@ -11,7 +11,7 @@ import { type Endpoint, startHttpServer } from "./http-server.ts";
 import { loggingInterceptor } from "./interceptor-logging.ts";
 import { validationInterceptor } from "./interceptor-validation.ts";
 import type { Logger } from "./logger.ts";
-import { createMetrics } from "./metrics.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
 import type { Interceptor, ServiceBinding } from "./rpc.ts";
 
 export interface ServiceOptions {
@@ -26,6 +26,8 @@ export interface ServiceOptions {
   /** Throws (or rejects) while a dependency the service needs is unreachable. */
   readonly readiness?: () => Promise<void> | void;
   readonly gateway?: GatewayOptions;
+  /** The service's metrics, when it also instruments its clients; created here otherwise. */
+  readonly metrics?: Metrics;
   /** More fixed HTTP endpoints, such as /docs. */
   readonly endpoints?: Readonly<Record<string, Endpoint>>;
 }
@@ -41,7 +43,7 @@ export interface RunningService {
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
-  const metrics = createMetrics(options.name);
+  const metrics = options.metrics ?? createMetrics(options.name);
   const bindings = options.bindings ?? [];
   const table = buildHandlers(bindings, [
     metrics.rpcInterceptor,

@@ -1,0 +1,123 @@
+// Cart wiring: Postgres repo, product and LOMS clients (the product client rate limited and
+// retried), the worker pool for concurrent look-ups, use case → gRPC + gateway.
+
+import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
+import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
+import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import { type Env, envInt, envString } from "../platform/config.ts";
+import { createGrpcClient } from "../platform/grpc-client.ts";
+import { loggingInterceptor } from "../platform/interceptor-logging.ts";
+import { retryInterceptor } from "../platform/interceptor-retry.ts";
+import { createLogger } from "../platform/logger.ts";
+import { createMetrics } from "../platform/metrics.ts";
+import { Database } from "../platform/postgres.ts";
+import { MemoryRateLimitStore, RateLimiter, rateLimitClientInterceptor } from "../platform/rate-limiter.ts";
+import { bindService } from "../platform/rpc.ts";
+import { startService } from "../platform/service.ts";
+import { onShutdown } from "../platform/shutdown.ts";
+import { WorkerPool } from "../platform/worker-pool.ts";
+import { GrpcLoms } from "./loms-client.ts";
+import { GrpcProductCatalog } from "./product-client.ts";
+import { PgCartRepo } from "./repo.ts";
+import { cartHandlers } from "./server.ts";
+import { CartUsecase } from "./usecase.ts";
+
+export interface CartConfig {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly databaseUrl: string;
+  readonly dbPoolMax: number;
+  readonly productAddr: string;
+  readonly productToken: string;
+  /** Calls per second to the product service, summed over every cart process. */
+  readonly productRps: number;
+  readonly lomsAddr: string;
+  /** Concurrent product look-ups per process (the worker pool's size). */
+  readonly workers: number;
+  readonly clientTimeoutMs: number;
+}
+
+export function cartConfig(env: Env): CartConfig {
+  return {
+    host: envString(env, "CART_HOST", "127.0.0.1"),
+    httpPort: envInt(env, "CART_HTTP_PORT", 8082),
+    grpcPort: envInt(env, "CART_GRPC_PORT", 50052),
+    databaseUrl: envString(env, "CART_DATABASE_URL", "postgres://cart:cart@127.0.0.1:6433/cart"),
+    dbPoolMax: envInt(env, "CART_DB_POOL_MAX", 10, 1),
+    productAddr: envString(env, "PRODUCT_ADDR", "127.0.0.1:50053"),
+    productToken: envString(env, "PRODUCT_TOKEN", "testtoken"),
+    productRps: envInt(env, "PRODUCT_RPS_LIMIT", 10, 1),
+    lomsAddr: envString(env, "LOMS_ADDR", "127.0.0.1:50051"),
+    workers: envInt(env, "CART_WORKERS", 10, 1),
+    clientTimeoutMs: envInt(env, "CART_CLIENT_TIMEOUT_MS", 10_000, 1),
+  };
+}
+
+export interface RunningCart {
+  readonly httpPort: number;
+  readonly grpcPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startCart(config: CartConfig): Promise<RunningCart> {
+  const logger = createLogger("cart");
+  const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "cart" });
+  const metrics = createMetrics("cart");
+  const limiter = new RateLimiter(new MemoryRateLimitStore(), "product-service", config.productRps);
+  const productClient = createGrpcClient(ProductService, {
+    address: config.productAddr,
+    timeoutMs: config.clientTimeoutMs,
+    // Retries outermost, so that every attempt waits for its own rate-limit permit.
+    interceptors: [
+      retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
+      rateLimitClientInterceptor(limiter),
+      metrics.rpcInterceptor,
+      loggingInterceptor(logger),
+    ],
+  });
+  const lomsClient = createGrpcClient(LomsService, {
+    address: config.lomsAddr,
+    timeoutMs: config.clientTimeoutMs,
+    interceptors: [
+      retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
+      metrics.rpcInterceptor,
+      loggingInterceptor(logger),
+    ],
+  });
+  const pool = new WorkerPool(config.workers);
+  const loms = new GrpcLoms(lomsClient);
+  const usecase = new CartUsecase(
+    new PgCartRepo(db),
+    new GrpcProductCatalog(productClient, config.productToken),
+    loms,
+    loms,
+    pool,
+  );
+  const service = await startService({
+    name: "cart",
+    logger,
+    metrics,
+    host: config.host,
+    httpPort: config.httpPort,
+    grpcPort: config.grpcPort,
+    bindings: [bindService(CartService, cartHandlers(usecase))],
+    readiness: () => db.ping(AbortSignal.timeout(2_000)),
+  });
+  return {
+    httpPort: service.httpPort,
+    grpcPort: service.grpcPort,
+    stop: async () => {
+      await service.stop();
+      await pool.close();
+      productClient.close();
+      lomsClient.close();
+      await db.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const cart = await startCart(cartConfig(process.env));
+  onShutdown(createLogger("cart"), [{ name: "cart", run: () => cart.stop() }]);
+}

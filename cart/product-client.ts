@@ -1,0 +1,27 @@
+// The product catalog over gRPC. The caller's token (x-auth-token) is sent on when present,
+// otherwise cart's own configured token.
+
+import type { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import type { Ctx } from "../platform/context.ts";
+import { hasCode } from "../platform/errors.ts";
+import type { ServiceClient } from "../platform/rpc.ts";
+import type { Product } from "./model.ts";
+import type { ProductCatalog } from "./ports.ts";
+
+export class GrpcProductCatalog implements ProductCatalog {
+  constructor(
+    private readonly client: ServiceClient<typeof ProductService>,
+    private readonly defaultToken: string,
+  ) {}
+
+  async get(ctx: Ctx, sku: number): Promise<Product | null> {
+    const token = ctx.authToken ?? this.defaultToken;
+    try {
+      const res = await this.client.getProduct({ token, sku: BigInt(sku) }, { ...ctx, authToken: token });
+      return { name: res.name, price: res.price };
+    } catch (err) {
+      if (hasCode(err, "NOT_FOUND")) return null;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+import { describe, expect, mock, test } from "bun:test";
+import { backgroundCtx } from "../platform/context.ts";
+import { AppError } from "../platform/errors.ts";
+import { WorkerPool } from "../platform/worker-pool.ts";
+import type { Product } from "./model.ts";
+import type { CartRepo, OrderService, ProductCatalog, StockService } from "./ports.ts";
+import { CartUsecase } from "./usecase.ts";
+
+const ctx = backgroundCtx();
+
+const PRODUCTS: Record<number, Product> = {
+  1076963: { name: "Теория нравственных чувств | Смит Адам", price: 3379 },
+  1148162: { name: "Кулинар Гуров", price: 2931 },
+};
+
+function setup() {
+  const repo = {
+    list: mock<CartRepo["list"]>(async () => []),
+    add: mock<CartRepo["add"]>(async () => true),
+    remove: mock<CartRepo["remove"]>(async () => {}),
+    clear: mock<CartRepo["clear"]>(async () => {}),
+    removeOrdered: mock<CartRepo["removeOrdered"]>(async () => {}),
+  };
+  const catalog = { get: mock<ProductCatalog["get"]>(async (_ctx, sku) => PRODUCTS[sku] ?? null) };
+  const stocks = { available: mock<StockService["available"]>(async () => 100) };
+  const orders = { create: mock<OrderService["create"]>(async () => 42) };
+  const pool = new WorkerPool(4);
+  const usecase = new CartUsecase(repo, catalog, stocks, orders, pool);
+  return { repo, catalog, stocks, orders, usecase };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    return AppError.from(err).code;
+  }
+  return "OK";
+}
+
+describe("addItem", () => {
+  test("checks the product and the stock, then adds bounded by what is available", async () => {
+    const s = setup();
+    await s.usecase.addItem(ctx, 1, { sku: 1076963, count: 3 });
+    expect(s.catalog.get).toHaveBeenCalledWith(ctx, 1076963);
+    expect(s.stocks.available).toHaveBeenCalledWith(ctx, 1076963);
+    expect(s.repo.add).toHaveBeenCalledWith(ctx, 1, { sku: 1076963, count: 3 }, 100);
+  });
+
+  test("an unknown SKU is FAILED_PRECONDITION and the cart is untouched", async () => {
+    const s = setup();
+    expect(await codeOf(s.usecase.addItem(ctx, 1, { sku: 5, count: 1 }))).toBe("FAILED_PRECONDITION");
+    expect(s.stocks.available).not.toHaveBeenCalled();
+    expect(s.repo.add).not.toHaveBeenCalled();
+  });
+
+  test("more than the stock allows is FAILED_PRECONDITION", async () => {
+    const s = setup();
+    s.repo.add.mockResolvedValueOnce(false);
+    expect(await codeOf(s.usecase.addItem(ctx, 1, { sku: 1148162, count: 500 }))).toBe("FAILED_PRECONDITION");
+  });
+
+  test("a product service failure propagates with its code", async () => {
+    const s = setup();
+    s.catalog.get.mockRejectedValueOnce(AppError.unavailable("product service down"));
+    expect(await codeOf(s.usecase.addItem(ctx, 1, { sku: 1148162, count: 1 }))).toBe("UNAVAILABLE");
+    expect(s.repo.add).not.toHaveBeenCalled();
+  });
+});
+
+describe("listCart", () => {
+  test("lists items sorted by sku with live names, prices and the total", async () => {
+    const s = setup();
+    s.repo.list.mockResolvedValueOnce([
+      { sku: 1076963, count: 2 },
+      { sku: 1148162, count: 1 },
+    ]);
+    expect(await s.usecase.listCart(ctx, 1)).toEqual({
+      items: [
+        { sku: 1076963, count: 2, name: "Теория нравственных чувств | Смит Адам", price: 3379 },
+        { sku: 1148162, count: 1, name: "Кулинар Гуров", price: 2931 },
+      ],
+      totalPrice: 9689,
+    });
+  });
+
+  test("an empty cart is NOT_FOUND", async () => {
+    expect(await codeOf(setup().usecase.listCart(ctx, 1))).toBe("NOT_FOUND");
+  });
+
+  test("a SKU the catalog no longer knows is left out of items and total", async () => {
+    const s = setup();
+    s.repo.list.mockResolvedValueOnce([
+      { sku: 3, count: 9 },
+      { sku: 1148162, count: 2 },
+    ]);
+    const cart = await s.usecase.listCart(ctx, 1);
+    expect(cart.items.map((i) => i.sku)).toEqual([1148162]);
+    expect(cart.totalPrice).toBe(5862);
+  });
+
+  test("a failing look-up fails the listing", async () => {
+    const s = setup();
+    s.repo.list.mockResolvedValueOnce([{ sku: 1148162, count: 2 }]);
+    s.catalog.get.mockRejectedValueOnce(AppError.resourceExhausted("slow down"));
+    expect(await codeOf(s.usecase.listCart(ctx, 1))).toBe("RESOURCE_EXHAUSTED");
+  });
+});
+
+describe("deleteItem and clearCart", () => {
+  test("delegate to the repository", async () => {
+    const s = setup();
+    await s.usecase.deleteItem(ctx, 1, 1148162);
+    await s.usecase.clearCart(ctx, 1);
+    expect(s.repo.remove).toHaveBeenCalledWith(ctx, 1, 1148162);
+    expect(s.repo.clear).toHaveBeenCalledWith(ctx, 1);
+  });
+});
+
+describe("checkout", () => {
+  test("creates the order from the cart lines, then removes exactly those lines", async () => {
+    const s = setup();
+    const lines = [{ sku: 1148162, count: 2 }];
+    s.repo.list.mockResolvedValueOnce(lines);
+    expect(await s.usecase.checkout(ctx, 1)).toBe(42);
+    expect(s.orders.create).toHaveBeenCalledWith(ctx, 1, lines);
+    expect(s.repo.removeOrdered).toHaveBeenCalledWith(ctx, 1, lines);
+  });
+
+  test("an empty cart is NOT_FOUND and no order is created", async () => {
+    const s = setup();
+    expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("NOT_FOUND");
+    expect(s.orders.create).not.toHaveBeenCalled();
+  });
+
+  test("when LOMS refuses, the error passes through and the cart stays", async () => {
+    const s = setup();
+    s.repo.list.mockResolvedValueOnce([{ sku: 1148162, count: 2 }]);
+    s.orders.create.mockRejectedValueOnce(AppError.failedPrecondition("not enough stock"));
+    expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("FAILED_PRECONDITION");
+    expect(s.repo.removeOrdered).not.toHaveBeenCalled();
+  });
+});

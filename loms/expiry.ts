@@ -1,0 +1,37 @@
+// The background loop that cancels orders left unpaid longer than the payment timeout. It runs
+// inside every LOMS replica; ClaimExpiredOrders' SKIP LOCKED makes replicas split the work
+// instead of cancelling the same order twice. It stops when `signal` aborts, finishing (or
+// rolling back) the batch in hand.
+
+import { sleep } from "../platform/context.ts";
+import type { Logger } from "../platform/logger.ts";
+import type { LomsUsecase } from "./usecase.ts";
+
+export interface ExpiryOptions {
+  readonly paymentTimeoutMs: number;
+  readonly intervalMs: number;
+  readonly batchSize: number;
+}
+
+export async function runExpiryLoop(
+  usecase: LomsUsecase,
+  options: ExpiryOptions,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const ctx = { signal };
+  while (!signal.aborted) {
+    try {
+      let cancelled: number;
+      do {
+        const before = new Date(Date.now() - options.paymentTimeoutMs);
+        cancelled = await usecase.cancelExpired(ctx, before, options.batchSize);
+        if (cancelled > 0) logger.info({ cancelled }, "cancelled unpaid orders");
+      } while (cancelled === options.batchSize && !signal.aborted);
+    } catch (err) {
+      if (signal.aborted) break;
+      logger.error({ err }, "order expiry pass failed; retrying next interval");
+    }
+    await sleep(options.intervalMs, signal).catch(() => {});
+  }
+}

@@ -1,0 +1,92 @@
+// LOMS wiring: Postgres → repositories → use case → gRPC + gateway, the stock seed, and the
+// unpaid-order expiry loop.
+
+import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
+import { type Env, envInt, envString } from "../platform/config.ts";
+import { createLogger } from "../platform/logger.ts";
+import { Database } from "../platform/postgres.ts";
+import { bindService } from "../platform/rpc.ts";
+import { startService } from "../platform/service.ts";
+import { onShutdown } from "../platform/shutdown.ts";
+import { runExpiryLoop } from "./expiry.ts";
+import { PgLomsStore } from "./repo.ts";
+import { seedStocksOnce } from "./seed.ts";
+import { lomsHandlers } from "./server.ts";
+import { LomsUsecase } from "./usecase.ts";
+
+export interface LomsConfig {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly databaseUrl: string;
+  readonly dbPoolMax: number;
+  /** Stock seed loaded once per database; empty to skip. */
+  readonly seedFile: string;
+  readonly paymentTimeoutMs: number;
+  readonly expiryIntervalMs: number;
+  readonly expiryBatchSize: number;
+}
+
+export function lomsConfig(env: Env): LomsConfig {
+  return {
+    host: envString(env, "LOMS_HOST", "127.0.0.1"),
+    httpPort: envInt(env, "LOMS_HTTP_PORT", 8084),
+    grpcPort: envInt(env, "LOMS_GRPC_PORT", 50051),
+    databaseUrl: envString(env, "LOMS_DATABASE_URL", "postgres://loms:loms@127.0.0.1:6434/loms"),
+    dbPoolMax: envInt(env, "LOMS_DB_POOL_MAX", 10, 1),
+    seedFile: envString(env, "LOMS_SEED_FILE", "sql/loms/seed/stocks.json"),
+    paymentTimeoutMs: envInt(env, "LOMS_PAYMENT_TIMEOUT_MS", 10 * 60_000, 1),
+    expiryIntervalMs: envInt(env, "LOMS_EXPIRY_INTERVAL_MS", 5_000, 1),
+    expiryBatchSize: envInt(env, "LOMS_EXPIRY_BATCH_SIZE", 100, 1),
+  };
+}
+
+export interface RunningLoms {
+  readonly httpPort: number;
+  readonly grpcPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startLoms(config: LomsConfig): Promise<RunningLoms> {
+  const logger = createLogger("loms");
+  const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "loms" });
+  const background = new AbortController();
+  if (config.seedFile !== "" && (await seedStocksOnce(db, config.seedFile, background.signal))) {
+    logger.info({ file: config.seedFile }, "stock seed loaded");
+  }
+  const usecase = new LomsUsecase(new PgLomsStore(db));
+  const service = await startService({
+    name: "loms",
+    logger,
+    host: config.host,
+    httpPort: config.httpPort,
+    grpcPort: config.grpcPort,
+    bindings: [bindService(LomsService, lomsHandlers(usecase))],
+    readiness: () => db.ping(AbortSignal.timeout(2_000)),
+  });
+  const expiry = runExpiryLoop(
+    usecase,
+    {
+      paymentTimeoutMs: config.paymentTimeoutMs,
+      intervalMs: config.expiryIntervalMs,
+      batchSize: config.expiryBatchSize,
+    },
+    logger,
+    background.signal,
+  );
+  return {
+    httpPort: service.httpPort,
+    grpcPort: service.grpcPort,
+    stop: async () => {
+      await service.stop();
+      background.abort();
+      await expiry;
+      await db.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const loms = await startLoms(lomsConfig(process.env));
+  onShutdown(createLogger("loms"), [{ name: "loms", run: () => loms.stop() }]);
+}

@@ -1,0 +1,191 @@
+import { beforeEach, describe, expect, mock, test } from "bun:test";
+import { backgroundCtx } from "../platform/context.ts";
+import { AppError } from "../platform/errors.ts";
+import { type Order, OrderStatus } from "./model.ts";
+import type { LomsStore, OrderRepo, StockRepo } from "./ports.ts";
+import { LomsUsecase } from "./usecase.ts";
+
+const ctx = backgroundCtx();
+
+function fakeStore() {
+  const orders = {
+    create: mock<OrderRepo["create"]>(async () => 7),
+    get: mock<OrderRepo["get"]>(async () => null),
+    getForUpdate: mock<OrderRepo["getForUpdate"]>(async () => null),
+    setStatus: mock<OrderRepo["setStatus"]>(async () => {}),
+    claimExpired: mock<OrderRepo["claimExpired"]>(async () => []),
+  };
+  const stocks = {
+    get: mock<StockRepo["get"]>(async () => null),
+    reserveAll: mock<StockRepo["reserveAll"]>(async () => true),
+    release: mock<StockRepo["release"]>(async () => {}),
+    ship: mock<StockRepo["ship"]>(async () => {}),
+  };
+  const inTx = mock(async (_ctx, work) => work({ orders, stocks }));
+  const store: LomsStore = { orders, stocks, inTx: inTx as LomsStore["inTx"] };
+  return { store, orders, stocks, inTx };
+}
+
+const order = (status: Order["status"]): Order => ({
+  id: 7,
+  userId: 1,
+  status,
+  items: [{ sku: 10, count: 2 }],
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (err) {
+    return AppError.from(err).code;
+  }
+  return "OK";
+}
+
+describe("createOrder", () => {
+  let f: ReturnType<typeof fakeStore>;
+  let usecase: LomsUsecase;
+  beforeEach(() => {
+    f = fakeStore();
+    usecase = new LomsUsecase(f.store);
+  });
+
+  test("stores the order as new, reserves merged sorted items, ends awaiting payment", async () => {
+    const id = await usecase.createOrder(ctx, 1, [
+      { sku: 30, count: 1 },
+      { sku: 10, count: 2 },
+      { sku: 30, count: 4 },
+    ]);
+    expect(id).toBe(7);
+    const merged = [
+      { sku: 10, count: 2 },
+      { sku: 30, count: 5 },
+    ];
+    expect(f.orders.create).toHaveBeenCalledWith(ctx, 1, OrderStatus.New, merged);
+    expect(f.stocks.reserveAll).toHaveBeenCalledWith(ctx, merged);
+    expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.AwaitingPayment);
+    expect(f.inTx).toHaveBeenCalledTimes(1);
+  });
+
+  test("without stock the order is kept as failed and FAILED_PRECONDITION is returned", async () => {
+    f.stocks.reserveAll.mockResolvedValueOnce(false);
+    expect(await codeOf(usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }]))).toBe("FAILED_PRECONDITION");
+    expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Failed);
+  });
+
+  test("an order without items is INVALID_ARGUMENT and touches nothing", async () => {
+    expect(await codeOf(usecase.createOrder(ctx, 1, []))).toBe("INVALID_ARGUMENT");
+    expect(f.inTx).not.toHaveBeenCalled();
+  });
+
+  test("a store failure propagates (the transaction rolls back in the adapter)", async () => {
+    f.stocks.reserveAll.mockRejectedValueOnce(AppError.unavailable("db down"));
+    expect(await codeOf(usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }]))).toBe("UNAVAILABLE");
+    expect(f.orders.setStatus).not.toHaveBeenCalled();
+  });
+});
+
+describe("payOrder", () => {
+  test("awaiting payment → ships the reservation → payed", async () => {
+    const f = fakeStore();
+    f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.AwaitingPayment));
+    await new LomsUsecase(f.store).payOrder(ctx, 7);
+    expect(f.stocks.ship).toHaveBeenCalledWith(ctx, [{ sku: 10, count: 2 }]);
+    expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Payed);
+  });
+
+  test("paying a payed order is OK and changes nothing", async () => {
+    const f = fakeStore();
+    f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.Payed));
+    await new LomsUsecase(f.store).payOrder(ctx, 7);
+    expect(f.stocks.ship).not.toHaveBeenCalled();
+    expect(f.orders.setStatus).not.toHaveBeenCalled();
+  });
+
+  for (const status of [OrderStatus.Cancelled, OrderStatus.Failed, OrderStatus.New]) {
+    test(`paying a ${status} order is FAILED_PRECONDITION`, async () => {
+      const f = fakeStore();
+      f.orders.getForUpdate.mockResolvedValueOnce(order(status));
+      expect(await codeOf(new LomsUsecase(f.store).payOrder(ctx, 7))).toBe("FAILED_PRECONDITION");
+      expect(f.stocks.ship).not.toHaveBeenCalled();
+    });
+  }
+
+  test("unknown order is NOT_FOUND", async () => {
+    const f = fakeStore();
+    expect(await codeOf(new LomsUsecase(f.store).payOrder(ctx, 99))).toBe("NOT_FOUND");
+  });
+});
+
+describe("cancelOrder", () => {
+  test("awaiting payment → releases the reservation → cancelled", async () => {
+    const f = fakeStore();
+    f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.AwaitingPayment));
+    await new LomsUsecase(f.store).cancelOrder(ctx, 7);
+    expect(f.stocks.release).toHaveBeenCalledWith(ctx, [{ sku: 10, count: 2 }]);
+    expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Cancelled);
+  });
+
+  test("cancelling a cancelled order is OK and changes nothing", async () => {
+    const f = fakeStore();
+    f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.Cancelled));
+    await new LomsUsecase(f.store).cancelOrder(ctx, 7);
+    expect(f.stocks.release).not.toHaveBeenCalled();
+  });
+
+  for (const status of [OrderStatus.Payed, OrderStatus.Failed, OrderStatus.New]) {
+    test(`cancelling a ${status} order is FAILED_PRECONDITION`, async () => {
+      const f = fakeStore();
+      f.orders.getForUpdate.mockResolvedValueOnce(order(status));
+      expect(await codeOf(new LomsUsecase(f.store).cancelOrder(ctx, 7))).toBe("FAILED_PRECONDITION");
+      expect(f.stocks.release).not.toHaveBeenCalled();
+    });
+  }
+
+  test("unknown order is NOT_FOUND", async () => {
+    expect(await codeOf(new LomsUsecase(fakeStore().store).cancelOrder(ctx, 99))).toBe("NOT_FOUND");
+  });
+});
+
+describe("orderInfo and stockInfo", () => {
+  test("orderInfo returns the stored order", async () => {
+    const f = fakeStore();
+    f.orders.get.mockResolvedValueOnce(order(OrderStatus.Payed));
+    expect(await new LomsUsecase(f.store).orderInfo(ctx, 7)).toEqual(order(OrderStatus.Payed));
+  });
+
+  test("orderInfo of an unknown order is NOT_FOUND", async () => {
+    expect(await codeOf(new LomsUsecase(fakeStore().store).orderInfo(ctx, 1))).toBe("NOT_FOUND");
+  });
+
+  test("available is total minus reserved, clamped at 0", async () => {
+    const f = fakeStore();
+    const usecase = new LomsUsecase(f.store);
+    f.stocks.get.mockResolvedValueOnce({ sku: 1, totalCount: 300, reserved: 30 });
+    expect(await usecase.stockInfo(ctx, 1)).toBe(270);
+    f.stocks.get.mockResolvedValueOnce({ sku: 2, totalCount: 100, reserved: 101 });
+    expect(await usecase.stockInfo(ctx, 2)).toBe(0);
+  });
+
+  test("stock of an unknown sku is NOT_FOUND", async () => {
+    expect(await codeOf(new LomsUsecase(fakeStore().store).stockInfo(ctx, 5))).toBe("NOT_FOUND");
+  });
+});
+
+describe("cancelExpired", () => {
+  test("releases and cancels every claimed order, returns the count", async () => {
+    const f = fakeStore();
+    const before = new Date("2026-01-01T00:00:00Z");
+    f.orders.claimExpired.mockResolvedValueOnce([
+      order(OrderStatus.AwaitingPayment),
+      { ...order(OrderStatus.AwaitingPayment), id: 8 },
+    ]);
+    expect(await new LomsUsecase(f.store).cancelExpired(ctx, before, 50)).toBe(2);
+    expect(f.orders.claimExpired).toHaveBeenCalledWith(ctx, before, 50);
+    expect(f.stocks.release).toHaveBeenCalledTimes(2);
+    expect(f.orders.setStatus.mock.calls.map((c) => [c[1], c[2]])).toEqual([
+      [7, OrderStatus.Cancelled],
+      [8, OrderStatus.Cancelled],
+    ]);
+  });
+});

@@ -1,0 +1,92 @@
+// LOMS business rules: order lifecycle and stock. Every state change is one transaction; the
+// order row lock (getForUpdate) serializes pay, cancel and expiry of the same order.
+
+import type { Ctx } from "../platform/context.ts";
+import { AppError } from "../platform/errors.ts";
+import { available, normalizeItems, type Order, type OrderItem, OrderStatus } from "./model.ts";
+import type { LomsStore, TxRepos } from "./ports.ts";
+
+export class LomsUsecase {
+  constructor(private readonly store: LomsStore) {}
+
+  /**
+   * Stores the order as `new`, then reserves all items or none, all in one transaction. Without
+   * stock the order is kept as `failed` and FAILED_PRECONDITION is returned.
+   */
+  async createOrder(ctx: Ctx, userId: number, items: readonly OrderItem[]): Promise<number> {
+    if (items.length === 0) throw AppError.invalidArgument("an order needs at least one item");
+    const normalized = normalizeItems(items);
+    const { orderId, reserved } = await this.store.inTx(ctx, async (tx) => {
+      const orderId = await tx.orders.create(ctx, userId, OrderStatus.New, normalized);
+      const reserved = await tx.stocks.reserveAll(ctx, normalized);
+      await tx.orders.setStatus(ctx, orderId, reserved ? OrderStatus.AwaitingPayment : OrderStatus.Failed);
+      return { orderId, reserved };
+    });
+    if (!reserved) {
+      throw AppError.failedPrecondition(`order ${orderId} failed: not enough stock for its items`);
+    }
+    return orderId;
+  }
+
+  async orderInfo(ctx: Ctx, orderId: number): Promise<Order> {
+    const order = await this.store.orders.get(ctx, orderId);
+    if (!order) throw notFound(orderId);
+    return order;
+  }
+
+  /** Pays an order awaiting payment: its reserved units ship. Paying a payed order is a no-op. */
+  async payOrder(ctx: Ctx, orderId: number): Promise<void> {
+    await this.store.inTx(ctx, async (tx) => {
+      const order = await lockOrder(ctx, tx, orderId);
+      if (order.status === OrderStatus.Payed) return;
+      if (order.status !== OrderStatus.AwaitingPayment) {
+        throw AppError.failedPrecondition(`order ${orderId} is ${order.status}, it cannot be payed`);
+      }
+      await tx.stocks.ship(ctx, order.items);
+      await tx.orders.setStatus(ctx, orderId, OrderStatus.Payed);
+    });
+  }
+
+  /** Cancels an order awaiting payment, releasing its reservation. Cancelling twice is a no-op. */
+  async cancelOrder(ctx: Ctx, orderId: number): Promise<void> {
+    await this.store.inTx(ctx, async (tx) => {
+      const order = await lockOrder(ctx, tx, orderId);
+      if (order.status === OrderStatus.Cancelled) return;
+      if (order.status !== OrderStatus.AwaitingPayment) {
+        throw AppError.failedPrecondition(`order ${orderId} is ${order.status}, it cannot be cancelled`);
+      }
+      await tx.stocks.release(ctx, order.items);
+      await tx.orders.setStatus(ctx, orderId, OrderStatus.Cancelled);
+    });
+  }
+
+  /** Units of a SKU that can still be ordered. */
+  async stockInfo(ctx: Ctx, sku: number): Promise<number> {
+    const stock = await this.store.stocks.get(ctx, sku);
+    if (!stock) throw AppError.notFound(`no stock for sku ${sku}`);
+    return available(stock);
+  }
+
+  /**
+   * Cancels up to `batchSize` orders unpaid since before `before`, releasing their stock, in one
+   * transaction. Returns how many were cancelled; the caller repeats while batches come back full.
+   */
+  async cancelExpired(ctx: Ctx, before: Date, batchSize: number): Promise<number> {
+    return this.store.inTx(ctx, async (tx) => {
+      const expired = await tx.orders.claimExpired(ctx, before, batchSize);
+      for (const order of expired) {
+        await tx.stocks.release(ctx, order.items);
+        await tx.orders.setStatus(ctx, order.id, OrderStatus.Cancelled);
+      }
+      return expired.length;
+    });
+  }
+}
+
+async function lockOrder(ctx: Ctx, tx: TxRepos, orderId: number): Promise<Order> {
+  const order = await tx.orders.getForUpdate(ctx, orderId);
+  if (!order) throw notFound(orderId);
+  return order;
+}
+
+const notFound = (orderId: number) => AppError.notFound(`order ${orderId} not found`);

@@ -1,0 +1,61 @@
+// Starts every service in this process on an embedded Postgres: the embedded mode of
+// `make run`, and the system under test of the end-to-end tests. Services read the same
+// environment as in the stack; only database URLs and peer addresses are set here, from what
+// actually started (tests use port 0 everywhere).
+
+import { cartConfig, startCart } from "../cart/main.ts";
+import { lomsConfig, startLoms } from "../loms/main.ts";
+import type { Env } from "../platform/config.ts";
+import { startEmbeddedPostgres } from "../platform/embedded-postgres.ts";
+import type { Logger } from "../platform/logger.ts";
+import { migrate } from "../platform/migrate.ts";
+import { productMockConfig, startProductMock } from "../product-mock/main.ts";
+
+export interface EmbeddedSystem {
+  readonly ports: Readonly<Record<"cart" | "loms" | "product", { http: number; grpc: number }>>;
+  /** Stops services (newest first), then Postgres. */
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedSystem(
+  env: Env,
+  postgres: { dir: string; port: number },
+  logger: Logger,
+): Promise<EmbeddedSystem> {
+  const pg = await startEmbeddedPostgres({
+    ...postgres,
+    log: (line) => logger.debug({ postgres: line.trim() }),
+  });
+  const stops: (() => Promise<void>)[] = [() => pg.stop()];
+  const stop = async () => {
+    for (const s of stops.splice(0)) await s().catch((err) => logger.error({ err }, "stop failed"));
+  };
+  try {
+    for (const name of ["cart", "loms"]) {
+      await pg.createDatabase(name);
+      await migrate(pg.url(name), `sql/${name}/migrations`);
+    }
+    const product = await startProductMock(productMockConfig(env));
+    stops.unshift(() => product.stop());
+    const loms = await startLoms({ ...lomsConfig(env), databaseUrl: pg.url("loms") });
+    stops.unshift(() => loms.stop());
+    const cart = await startCart({
+      ...cartConfig(env),
+      databaseUrl: pg.url("cart"),
+      productAddr: `127.0.0.1:${product.grpcPort}`,
+      lomsAddr: `127.0.0.1:${loms.grpcPort}`,
+    });
+    stops.unshift(() => cart.stop());
+    return {
+      ports: {
+        cart: { http: cart.httpPort, grpc: cart.grpcPort ?? 0 },
+        loms: { http: loms.httpPort, grpc: loms.grpcPort ?? 0 },
+        product: { http: product.httpPort, grpc: product.grpcPort ?? 0 },
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,34 @@
+// Embedded mode (`make run`): all services in one process on a real embedded Postgres whose
+// data lives under .data/ and survives restarts.
+
+import { envInt, envString } from "../platform/config.ts";
+import { createLogger } from "../platform/logger.ts";
+import { onShutdown } from "../platform/shutdown.ts";
+import { startEmbeddedSystem } from "./embedded-system.ts";
+
+const logger = createLogger("embedded");
+const started = performance.now();
+try {
+  const system = await startEmbeddedSystem(
+    process.env,
+    {
+      dir: envString(process.env, "EMBEDDED_PG_DIR", ".data/postgres"),
+      port: envInt(process.env, "EMBEDDED_PG_PORT", 5439),
+    },
+    logger,
+  );
+  const { cart, loms, product } = system.ports;
+  logger.info(
+    {
+      cart: `http://127.0.0.1:${cart.http} (gRPC ${cart.grpc})`,
+      loms: `http://127.0.0.1:${loms.http} (gRPC ${loms.grpc})`,
+      product: `http://127.0.0.1:${product.http} (gRPC ${product.grpc})`,
+      seconds: Math.round(performance.now() - started) / 1000,
+    },
+    "embedded mode is up; Ctrl+C stops it",
+  );
+  onShutdown(logger, [{ name: "system", run: () => system.stop() }]);
+} catch (err) {
+  logger.error({ err }, "embedded mode failed to start");
+  process.exit(1);
+}

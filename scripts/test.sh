@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make test`: every check CI runs, in order, printing how long each phase took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -a SUMMARY=()
+phase() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo "=== ${name}"
+  "$@"
+  SUMMARY+=("$(printf '%-22s %4ds' "$name" $((SECONDS - start)))")
+}
+report() {
+  echo "=== phase durations"
+  printf '%s\n' "${SUMMARY[@]}"
+}
+trap report EXIT
+
+phase deps make --no-print-directory deps
+phase lint make --no-print-directory lint
+phase generated-fresh make --no-print-directory check-generated
+phase sqlc-vet make --no-print-directory sqlc-vet
+phase unit-tests make --no-print-directory test-unit
+if [[ -x scripts/check-compose.sh ]]; then phase compose-check scripts/check-compose.sh; fi
+if [[ -x scripts/test-integration.sh ]]; then phase integration-e2e make --no-print-directory test-integration; fi

@@ -1,0 +1,42 @@
+-- name: InsertOrder :one
+INSERT INTO orders (user_id, status)
+VALUES (sqlc.arg(user_id), sqlc.arg(status))
+RETURNING id;
+
+-- name: InsertOrderItems :exec
+INSERT INTO order_items (order_id, sku, count)
+-- Set-returning functions in one select list advance together: the arrays zip pairwise.
+SELECT sqlc.arg(order_id)::bigint, unnest(sqlc.arg(skus)::bigint[]), unnest(sqlc.arg(counts)::bigint[]);
+
+-- name: GetOrder :one
+SELECT id, user_id, status
+FROM orders
+WHERE id = sqlc.arg(id);
+
+-- Locks the order row so that concurrent pay/cancel/expiry of one order serialize.
+-- name: GetOrderForUpdate :one
+SELECT id, user_id, status
+FROM orders
+WHERE id = sqlc.arg(id)
+FOR UPDATE;
+
+-- name: GetOrderItems :many
+SELECT sku, count
+FROM order_items
+WHERE order_id = sqlc.arg(order_id)
+ORDER BY sku;
+
+-- name: SetOrderStatus :execrows
+UPDATE orders
+SET status = sqlc.arg(status), updated_at = now()
+WHERE id = sqlc.arg(id);
+
+-- Claims a batch of orders unpaid since before `before`. SKIP LOCKED lets several LOMS replicas
+-- run the expiry loop at once: each order is claimed by exactly one of them, the rest skip it.
+-- name: ClaimExpiredOrders :many
+SELECT id, user_id, status
+FROM orders
+WHERE status = 'awaiting payment' AND updated_at < sqlc.arg(before)::timestamptz
+ORDER BY updated_at
+LIMIT sqlc.arg(batch_size)::integer
+FOR UPDATE SKIP LOCKED;
