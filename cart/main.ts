@@ -103,6 +103,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
     grpcPort: config.grpcPort,
     bindings: [bindService(CartService, cartHandlers(usecase))],
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
+    docs: true,
   });
   return {
     httpPort: service.httpPort,

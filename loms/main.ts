@@ -63,6 +63,7 @@ export async function startLoms(config: LomsConfig): Promise<RunningLoms> {
     grpcPort: config.grpcPort,
     bindings: [bindService(LomsService, lomsHandlers(usecase))],
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
+    docs: true,
   });
   const expiry = runExpiryLoop(
     usecase,

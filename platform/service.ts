@@ -3,6 +3,7 @@
 //   metrics → logging → validation → [extra interceptors] → handler.
 
 import type { Registry } from "prom-client";
+import { docsEndpoints } from "./docs.ts";
 import { createGateway, type GatewayOptions } from "./gateway.ts";
 import { type GrpcServer, startGrpcServer } from "./grpc-server.ts";
 import { buildHandlers } from "./handlers.ts";
@@ -12,6 +13,7 @@ import { loggingInterceptor } from "./interceptor-logging.ts";
 import { validationInterceptor } from "./interceptor-validation.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
+import { openApiDocument } from "./openapi.ts";
 import type { Interceptor, ServiceBinding } from "./rpc.ts";
 
 export interface ServiceOptions {
@@ -28,8 +30,8 @@ export interface ServiceOptions {
   readonly gateway?: GatewayOptions;
   /** The service's metrics, when it also instruments its clients; created here otherwise. */
   readonly metrics?: Metrics;
-  /** More fixed HTTP endpoints, such as /docs. */
-  readonly endpoints?: Readonly<Record<string, Endpoint>>;
+  /** Serve Swagger UI for the gateway at /docs. */
+  readonly docs?: boolean;
 }
 
 export interface RunningService {
@@ -75,7 +77,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const text = await metrics.registry.metrics();
       res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text);
     },
-    ...options.endpoints,
+    ...(gateway && options.docs
+      ? docsEndpoints(options.name, openApiDocument(options.name, gateway.routes))
+      : {}),
   };
   const http = await startHttpServer({
     host: options.host,

@@ -71,9 +71,11 @@ export async function http(method: string, url: string, body?: unknown, headers?
     method,
     headers: { "content-type": "application/json", ...headers },
     body:
-      body === undefined || typeof body === "string" || body instanceof Uint8Array
+      body === undefined || typeof body === "string"
         ? body
-        : JSON.stringify(body),
+        : body instanceof Uint8Array
+          ? new Blob([new Uint8Array(body)])
+          : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: unknown = null;
