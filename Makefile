@@ -72,7 +72,7 @@ test-unit: deps ## unit and repository tests (embedded Postgres), with the cover
 	$(BUN) test --coverage --coverage-reporter=lcov --coverage-reporter=text $(UNIT_TEST_DIRS)
 	$(BUN) scripts/coverage-gate.ts coverage/lcov.info
 
-UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./scripts/sqlc-gen-ts
+UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./scripts ./tests
 
 # --- the real stack ---------------------------------------------------------------------
 

@@ -32,6 +32,8 @@ export interface CartConfig {
   readonly productToken: string;
   /** Calls per second to the product service, summed over every cart process. */
   readonly productRps: number;
+  /** Added to the limiter's one-second window to absorb network jitter (see startCart). */
+  readonly productRpsMarginMs: number;
   readonly lomsAddr: string;
   /** Concurrent product look-ups per process (the worker pool's size). */
   readonly workers: number;
@@ -48,6 +50,7 @@ export function cartConfig(env: Env): CartConfig {
     productAddr: envString(env, "PRODUCT_ADDR", "127.0.0.1:50053"),
     productToken: envString(env, "PRODUCT_TOKEN", "testtoken"),
     productRps: envInt(env, "PRODUCT_RPS_LIMIT", 10, 1),
+    productRpsMarginMs: envInt(env, "PRODUCT_RPS_MARGIN_MS", 50),
     lomsAddr: envString(env, "LOMS_ADDR", "127.0.0.1:50051"),
     workers: envInt(env, "CART_WORKERS", 10, 1),
     clientTimeoutMs: envInt(env, "CART_CLIENT_TIMEOUT_MS", 10_000, 1),
@@ -64,7 +67,15 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
   const logger = createLogger("cart");
   const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "cart" });
   const metrics = createMetrics("cart");
-  const limiter = new RateLimiter(new MemoryRateLimitStore(), "product-service", config.productRps);
+  // The window is widened by a margin: permits are counted when calls leave, the product service
+  // counts them when they arrive, and uneven network delay would otherwise squeeze a full window
+  // of calls into slightly less than a second at the far end.
+  const limiter = new RateLimiter(
+    new MemoryRateLimitStore(),
+    "product-service",
+    config.productRps,
+    1000 + config.productRpsMarginMs,
+  );
   const productClient = createGrpcClient(ProductService, {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,

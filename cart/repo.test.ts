@@ -1,0 +1,80 @@
+// The cart repository against a real Postgres (embedded).
+
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { backgroundCtx } from "../platform/context.ts";
+import { Database } from "../platform/postgres.ts";
+import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
+import { PgCartRepo } from "./repo.ts";
+
+let pg: TestPostgres;
+let db: Database;
+let repo: PgCartRepo;
+const ctx = backgroundCtx();
+
+beforeAll(async () => {
+  pg = await startTestPostgres(["cart"]);
+  db = new Database({ url: pg.url("cart"), max: 20, applicationName: "cart-test" });
+  repo = new PgCartRepo(db);
+});
+afterAll(async () => {
+  await db?.close();
+  await pg?.stop();
+});
+
+test("an empty cart lists nothing", async () => {
+  expect(await repo.list(ctx, 1)).toEqual([]);
+});
+
+test("adds sum per sku, list is sorted by sku, other users are separate", async () => {
+  expect(await repo.add(ctx, 2, { sku: 30, count: 1 }, 100)).toBe(true);
+  expect(await repo.add(ctx, 2, { sku: 10, count: 2 }, 100)).toBe(true);
+  expect(await repo.add(ctx, 2, { sku: 30, count: 4 }, 100)).toBe(true);
+  expect(await repo.add(ctx, 3, { sku: 10, count: 9 }, 100)).toBe(true);
+  expect(await repo.list(ctx, 2)).toEqual([
+    { sku: 10, count: 2 },
+    { sku: 30, count: 5 },
+  ]);
+});
+
+test("an add that would exceed maxTotal is refused and changes nothing", async () => {
+  expect(await repo.add(ctx, 4, { sku: 10, count: 6 }, 5)).toBe(false);
+  expect(await repo.list(ctx, 4)).toEqual([]);
+  expect(await repo.add(ctx, 4, { sku: 10, count: 5 }, 5)).toBe(true);
+  expect(await repo.add(ctx, 4, { sku: 10, count: 1 }, 5)).toBe(false);
+  expect(await repo.list(ctx, 4)).toEqual([{ sku: 10, count: 5 }]);
+});
+
+test("concurrent adds never push a line past maxTotal", async () => {
+  const results = await Promise.all(
+    Array.from({ length: 50 }, () => repo.add(ctx, 5, { sku: 10, count: 1 }, 20)),
+  );
+  expect(results.filter(Boolean).length).toBe(20);
+  expect(await repo.list(ctx, 5)).toEqual([{ sku: 10, count: 20 }]);
+});
+
+test("remove deletes one line (absent is fine); clear deletes the user's cart only", async () => {
+  await repo.add(ctx, 6, { sku: 1, count: 1 }, 10);
+  await repo.add(ctx, 6, { sku: 2, count: 1 }, 10);
+  await repo.add(ctx, 7, { sku: 1, count: 1 }, 10);
+  await repo.remove(ctx, 6, 1);
+  await repo.remove(ctx, 6, 1);
+  expect(await repo.list(ctx, 6)).toEqual([{ sku: 2, count: 1 }]);
+  await repo.clear(ctx, 6);
+  expect(await repo.list(ctx, 6)).toEqual([]);
+  expect(await repo.list(ctx, 7)).toEqual([{ sku: 1, count: 1 }]);
+});
+
+test("removeOrdered removes exactly the ordered lines; a line changed meanwhile stays", async () => {
+  await repo.add(ctx, 8, { sku: 1, count: 2 }, 10);
+  await repo.add(ctx, 8, { sku: 2, count: 3 }, 10);
+  const ordered = await repo.list(ctx, 8);
+  await repo.add(ctx, 8, { sku: 2, count: 1 }, 10); // changed while "checkout" ran
+  await repo.removeOrdered(ctx, 8, ordered);
+  expect(await repo.list(ctx, 8)).toEqual([{ sku: 2, count: 4 }]);
+});
+
+test("the count > 0 CHECK holds for raw SQL", async () => {
+  await expect(
+    db.query("insert into cart_items (user_id, sku, count) values (1, 1, 0)", []),
+  ).rejects.toThrow();
+});

@@ -1,0 +1,212 @@
+// LOMS repositories against a real Postgres (embedded): migrations from empty, every query,
+// rollback, and the no-overselling guarantee under concurrency.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import * as s from "../gen/sql/loms/stocks_sql.ts";
+import { backgroundCtx } from "../platform/context.ts";
+import { AppError } from "../platform/errors.ts";
+import { Database } from "../platform/postgres.ts";
+import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
+import { OrderStatus } from "./model.ts";
+import { PgLomsStore } from "./repo.ts";
+import { seedStocksOnce } from "./seed.ts";
+import { LomsUsecase } from "./usecase.ts";
+
+let pg: TestPostgres;
+let db: Database;
+let store: PgLomsStore;
+const ctx = backgroundCtx();
+
+beforeAll(async () => {
+  pg = await startTestPostgres(["loms"]);
+  db = new Database({ url: pg.url("loms"), max: 20, applicationName: "loms-test" });
+  store = new PgLomsStore(db);
+});
+afterAll(async () => {
+  await db?.close();
+  await pg?.stop();
+});
+
+async function putStock(sku: number, total: number, reserved = 0) {
+  await db.query("insert into stocks (sku, total_count, reserved) values ($1, $2, $3)", [
+    sku,
+    total,
+    reserved,
+  ]);
+}
+
+describe("seed", () => {
+  test("loads the stock seed exactly once", async () => {
+    const signal = new AbortController().signal;
+    expect(await seedStocksOnce(db, "sql/loms/seed/stocks.json", signal)).toBe(true);
+    await db.query("update stocks set reserved = 1 where sku = 1148162", []);
+    expect(await seedStocksOnce(db, "sql/loms/seed/stocks.json", signal)).toBe(false);
+    expect(await store.stocks.get(ctx, 1148162)).toEqual({ sku: 1148162, totalCount: 300, reserved: 1 });
+    expect(await store.stocks.get(ctx, 139818428)).toEqual({
+      sku: 139818428,
+      totalCount: 100,
+      reserved: 101,
+    });
+    const count = await db.query("select count(*) from stocks", []);
+    expect(Number(count.rows[0]?.[0])).toBe(17);
+  });
+});
+
+describe("orders", () => {
+  test("create, get with items sorted, status changes", async () => {
+    const id = await store.inTx(ctx, (tx) =>
+      tx.orders.create(ctx, 5, OrderStatus.New, [
+        { sku: 10, count: 1 },
+        { sku: 3, count: 2 },
+      ]),
+    );
+    expect(await store.orders.get(ctx, id)).toEqual({
+      id,
+      userId: 5,
+      status: OrderStatus.New,
+      items: [
+        { sku: 3, count: 2 },
+        { sku: 10, count: 1 },
+      ],
+    });
+    await store.orders.setStatus(ctx, id, OrderStatus.Failed);
+    expect((await store.orders.get(ctx, id))?.status).toBe(OrderStatus.Failed);
+    expect(await store.orders.get(ctx, 987654)).toBeNull();
+  });
+
+  test("setStatus of a missing order fails", async () => {
+    await expect(store.orders.setStatus(ctx, 987654, OrderStatus.Payed)).rejects.toBeInstanceOf(AppError);
+  });
+
+  test("the status CHECK rejects values outside the five statuses", async () => {
+    await expect(
+      db.query("insert into orders (user_id, status) values (1, 'shipped')", []),
+    ).rejects.toThrow();
+  });
+
+  test("a transaction rolls back entirely when its work throws", async () => {
+    const before = await db.query("select count(*) from orders", []);
+    await expect(
+      store.inTx(ctx, async (tx) => {
+        await tx.orders.create(ctx, 6, OrderStatus.New, [{ sku: 1, count: 1 }]);
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    const after = await db.query("select count(*) from orders", []);
+    expect(after.rows).toEqual(before.rows);
+  });
+
+  test("claimExpired returns only orders awaiting payment since before the cut-off, and skips locked ones", async () => {
+    const old = await store.inTx(ctx, (tx) =>
+      tx.orders.create(ctx, 7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]),
+    );
+    const locked = await store.inTx(ctx, (tx) =>
+      tx.orders.create(ctx, 7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]),
+    );
+    const payed = await store.inTx(ctx, (tx) =>
+      tx.orders.create(ctx, 7, OrderStatus.Payed, [{ sku: 1, count: 1 }]),
+    );
+    await db.query("update orders set updated_at = now() - interval '1 hour' where id = any($1::bigint[])", [
+      [old, locked, payed],
+    ]);
+    const cutOff = new Date(Date.now() - 10 * 60_000);
+    // Another transaction holds `locked`; a second claimer must skip it rather than wait.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let lockTaken = () => {};
+    const taken = new Promise<void>((r) => (lockTaken = r));
+    const holder = store.inTx(ctx, async (tx) => {
+      await tx.orders.getForUpdate(ctx, locked);
+      lockTaken();
+      await held;
+    });
+    await taken;
+    const claimed = await store.inTx(ctx, (tx) => tx.orders.claimExpired(ctx, cutOff, 10));
+    release();
+    await holder;
+    expect(claimed.map((o) => o.id)).toEqual([old]);
+    expect(claimed[0]?.items).toEqual([{ sku: 1, count: 1 }]);
+  });
+});
+
+describe("stocks", () => {
+  test("reserveAll is all or nothing", async () => {
+    await putStock(501, 10);
+    await putStock(502, 1);
+    const ok = await store.inTx(ctx, (tx) =>
+      tx.stocks.reserveAll(ctx, [
+        { sku: 501, count: 4 },
+        { sku: 502, count: 2 },
+      ]),
+    );
+    expect(ok).toBe(false);
+    expect(await store.stocks.get(ctx, 501)).toEqual({ sku: 501, totalCount: 10, reserved: 0 });
+    expect(
+      await store.inTx(ctx, (tx) =>
+        tx.stocks.reserveAll(ctx, [
+          { sku: 501, count: 4 },
+          { sku: 502, count: 1 },
+        ]),
+      ),
+    ).toBe(true);
+    expect(await store.stocks.get(ctx, 502)).toEqual({ sku: 502, totalCount: 1, reserved: 1 });
+  });
+
+  test("an unknown sku cannot be reserved", async () => {
+    expect(await store.stocks.reserveAll(ctx, [{ sku: 999_999_001, count: 1 }])).toBe(false);
+  });
+
+  test("release and ship move counts; both refuse to go below zero", async () => {
+    await putStock(503, 10, 5);
+    await store.stocks.release(ctx, [{ sku: 503, count: 2 }]);
+    expect(await store.stocks.get(ctx, 503)).toEqual({ sku: 503, totalCount: 10, reserved: 3 });
+    await store.stocks.ship(ctx, [{ sku: 503, count: 3 }]);
+    expect(await store.stocks.get(ctx, 503)).toEqual({ sku: 503, totalCount: 7, reserved: 0 });
+    await expect(store.stocks.release(ctx, [{ sku: 503, count: 1 }])).rejects.toMatchObject({
+      code: "INTERNAL",
+    });
+    await expect(store.stocks.ship(ctx, [{ sku: 503, count: 1 }])).rejects.toMatchObject({
+      code: "INTERNAL",
+    });
+  });
+
+  test("the reserved >= 0 CHECK holds even for raw SQL", async () => {
+    await expect(db.query("update stocks set reserved = -1 where sku = 503", [])).rejects.toThrow();
+  });
+});
+
+describe("no overselling", () => {
+  test("300 concurrent creates of one unit each on a SKU with 250 available reserve exactly 250", async () => {
+    await putStock(777, 260, 10);
+    const usecase = new LomsUsecase(store);
+    const results = await Promise.allSettled(
+      Array.from({ length: 300 }, (_, i) => usecase.createOrder(ctx, 1000 + i, [{ sku: 777, count: 1 }])),
+    );
+    const ok = results.filter((r) => r.status === "fulfilled").length;
+    const refused = results.filter(
+      (r) => r.status === "rejected" && AppError.from(r.reason).code === "FAILED_PRECONDITION",
+    ).length;
+    expect(ok).toBe(250);
+    expect(refused).toBe(50);
+    expect(await s.getStock(db, { sku: 777 })).toEqual({ sku: 777, totalCount: 260, reserved: 260 });
+    const statuses = await db.query(
+      "select status, count(*)::int from orders where user_id >= 1000 group by status order by status",
+      [],
+    );
+    expect(statuses.rows).toEqual([
+      ["awaiting payment", 250],
+      ["failed", 50],
+    ]);
+  }, 60_000);
+});
+
+describe("cancellation", () => {
+  test("an aborted signal cancels a running query", async () => {
+    const controller = new AbortController();
+    const pending = db.query("select pg_sleep(5)", [], controller.signal);
+    setTimeout(() => controller.abort(new AppError("CANCELLED", "test cancel")), 50);
+    const started = Date.now();
+    await expect(pending).rejects.toMatchObject({ code: "CANCELLED" });
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
