@@ -61,12 +61,12 @@ sqlc-vet: deps ## sqlc parses and type-checks every query against the migrations
 lint: deps ## biome lint+format check, buf lint+format check, TypeScript type check
 	$(BIOME) check .
 	$(BUF) lint proto
-	$(BUF) format --diff --exit-code proto
+	$(BUF) format --diff --exit-code --path proto/cart --path proto/loms --path proto/product proto
 	$(TSC) -p .
 
 fmt: deps ## format TypeScript and protos in place
 	$(BIOME) check --write .
-	$(BUF) format -w proto
+	$(BUF) format -w --path proto/cart --path proto/loms --path proto/product proto
 
 test-unit: deps ## unit and repository tests (embedded Postgres), with the coverage gate
 	$(BUN) test --coverage --coverage-reporter=lcov --coverage-reporter=text $(UNIT_TEST_DIRS)
