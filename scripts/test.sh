@@ -23,5 +23,5 @@ phase lint make --no-print-directory lint
 phase generated-fresh make --no-print-directory check-generated
 phase sqlc-vet make --no-print-directory sqlc-vet
 phase unit-tests make --no-print-directory test-unit
-if [[ -x scripts/check-compose.sh ]]; then phase compose-check scripts/check-compose.sh; fi
-if [[ -x scripts/test-integration.sh ]]; then phase integration-e2e make --no-print-directory test-integration; fi
+phase compose-check node_modules/.bin/bun scripts/check-compose.ts
+phase integration-e2e make --no-print-directory test-integration

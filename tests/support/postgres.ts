@@ -1,21 +1,30 @@
-// A throwaway real Postgres for tests: embedded, in a temp dir, on a free port, with the
-// service's migrations applied. Each test file starts its own (well under a second) and stops
-// it in afterAll, so files never share state.
+// A throwaway, migrated Postgres database per service for repository tests, in one of two
+// places:
+// - default: an embedded Postgres in a temp dir on a free port (unit runs, no stack needed);
+// - TEST_PG=stack: a fresh database on the stack's cluster of that service, reached through the
+//   service's pgbouncer in transaction pooling, exactly as the services reach theirs
+//   (`make test-integration` runs the repository tests this way too).
+// Either way each test file gets databases of its own and removes them in afterAll.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbeddedPostgres } from "../../platform/embedded-postgres.ts";
 import { migrate } from "../../platform/migrate.ts";
+import { Database } from "../../platform/postgres.ts";
 import { freePort } from "./free-port.ts";
 
 export interface TestPostgres {
-  /** Connection URL of a migrated database per service name given to startTestPostgres. */
+  /** Connection URL of the migrated database of a service given to startTestPostgres. */
   url(service: string): string;
   stop(): Promise<void>;
 }
 
-export async function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {
+export function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {
+  return process.env.TEST_PG === "stack" ? stackDatabases(services) : embeddedDatabases(services);
+}
+
+async function embeddedDatabases(services: readonly string[]): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), "marketplace-pg-"));
   const pg = await startEmbeddedPostgres({ dir, port: await freePort() });
   try {
@@ -32,6 +41,48 @@ export async function startTestPostgres(services: readonly string[]): Promise<Te
     stop: async () => {
       await pg.stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// The stack's topology (scripts/lib/common.sh): cluster ports, pgbouncer ports; each cluster's
+// superuser password and each service role's password is the service name.
+const STACK_PORTS: Readonly<Record<string, { pg: number; bouncer: number }>> = {
+  cart: { pg: 5433, bouncer: 6433 },
+  loms: { pg: 5434, bouncer: 6434 },
+  notifications: { pg: 5435, bouncer: 6435 },
+};
+
+async function stackDatabases(services: readonly string[]): Promise<TestPostgres> {
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const created: { service: string; name: string; admin: Database }[] = [];
+  for (const service of services) {
+    const ports = STACK_PORTS[service];
+    if (!ports) throw new Error(`no stack database for ${service}`);
+    const admin = new Database({
+      url: `postgres://postgres:${service}@127.0.0.1:${ports.pg}/postgres`,
+      max: 1,
+      applicationName: "test-admin",
+    });
+    const name = `${service}_it_${suffix}`;
+    await admin.query(`create database "${name}" owner "${service}"`, []);
+    created.push({ service, name, admin });
+    await migrate(
+      `postgres://${service}:${service}@127.0.0.1:${ports.pg}/${name}`,
+      `sql/${service}/migrations`,
+    );
+  }
+  return {
+    url: (service) => {
+      const db = created.find((c) => c.service === service);
+      if (!db) throw new Error(`no test database for ${service}`);
+      return `postgres://${service}:${service}@127.0.0.1:${STACK_PORTS[service]?.bouncer}/${db.name}`;
+    },
+    stop: async () => {
+      for (const { name, admin } of created) {
+        await admin.query(`drop database if exists "${name}" with (force)`, []);
+        await admin.close();
+      }
     },
   };
 }

@@ -1,0 +1,80 @@
+// Static consistency check of compose.yaml against the Docker-free stack scripts (no Docker
+// engine exists here to run it): the same published ports as scripts/lib/common.sh and
+// deploy/env, every mounted ./deploy path and env_file present, every image tag pinned, the
+// service entry points present, and the Dockerfile's Bun matching package.json.
+// Exits non-zero listing every problem. Run by `make test` (scripts/test.sh).
+
+import { existsSync, readFileSync } from "node:fs";
+
+type Service = {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  env_file?: string[];
+  ports?: string[];
+  volumes?: string[];
+};
+
+const problems: string[] = [];
+const compose = Bun.YAML.parse(readFileSync("compose.yaml", "utf8")) as { services: Record<string, Service> };
+const services = compose.services;
+
+// Host ports the scripts use (scripts/lib/common.sh), by compose service name.
+const common = readFileSync("scripts/lib/common.sh", "utf8");
+const expected = new Map<string, number>();
+for (const [array, prefix] of [
+  ["PG_PORT", "postgres-"],
+  ["BOUNCER_PORT", "pgbouncer-"],
+  ["KAFKA_PORT", "kafka-"],
+] as const) {
+  const body = new RegExp(`declare -A ${array}=\\(([^)]*)\\)`).exec(common)?.[1] ?? "";
+  for (const [, key, port] of body.matchAll(/\[(\w+)\]=(\d+)/g))
+    expected.set(`${prefix}${key}`, Number(port));
+}
+const redisPorts = /REDIS_PORTS=\(([^)]*)\)/.exec(common)?.[1]?.trim().split(/\s+/) ?? [];
+redisPorts.forEach((port, i) => expected.set(`redis-${i + 1}`, Number(port)));
+expected.set("prometheus", Number(/PROMETHEUS_PORT=(\d+)/.exec(common)?.[1]));
+// Each service's HTTP and gRPC ports from deploy/env/<service>.env.
+for (const name of ["cart", "loms", "product-mock", "notifications"]) {
+  const file = `deploy/env/${name}.env`;
+  if (!existsSync(file)) continue;
+  for (const [, kind, port] of readFileSync(file, "utf8").matchAll(/^\w+_(HTTP|GRPC)_PORT=(\d+)$/gm)) {
+    if (services[name]) expectPublished(name, Number(port), `${kind} port in ${file}`);
+  }
+}
+if (expected.size < 10) problems.push(`could not read the stack topology from scripts/lib/common.sh`);
+for (const [name, port] of expected) expectPublished(name, port, "scripts/lib/common.sh");
+
+for (const [name, svc] of Object.entries(services)) {
+  if (svc.image !== undefined && !/^[\w./-]+:[\w.-]+$/.test(svc.image))
+    problems.push(`${name}: image "${svc.image}" has no tag`);
+  if (svc.image?.endsWith(":latest")) problems.push(`${name}: image "${svc.image}" is not pinned`);
+  if (svc.image === undefined && svc.build === undefined) problems.push(`${name}: neither image nor build`);
+  for (const file of svc.env_file ?? [])
+    if (!existsSync(file)) problems.push(`${name}: env_file ${file} missing`);
+  for (const volume of svc.volumes ?? []) {
+    const source = volume.split(":")[0] ?? "";
+    if (source.startsWith("./") && !existsSync(source)) problems.push(`${name}: mounted ${source} missing`);
+  }
+  const entry = svc.build !== undefined ? svc.command?.[0] : undefined;
+  if (entry?.endsWith(".ts") && !existsSync(entry)) problems.push(`${name}: entry point ${entry} missing`);
+}
+
+const bun = (JSON.parse(readFileSync("package.json", "utf8")) as { devDependencies: Record<string, string> })
+  .devDependencies.bun;
+if (!readFileSync("Dockerfile", "utf8").includes(`FROM oven/bun:${bun}`)) {
+  problems.push(`Dockerfile does not use oven/bun:${bun} (package.json's bun)`);
+}
+
+function expectPublished(name: string, port: number, source: string) {
+  const svc = services[name];
+  if (!svc) return void problems.push(`${name} (port ${port}, from ${source}) is not in compose.yaml`);
+  const published = (svc.ports ?? []).map((p) => Number(String(p).split(":")[0]));
+  if (!published.includes(port)) problems.push(`${name}: host port ${port} (from ${source}) not published`);
+}
+
+if (problems.length > 0) {
+  console.error(`compose.yaml is inconsistent with the stack scripts:\n  ${problems.join("\n  ")}`);
+  process.exit(1);
+}
+console.log(`compose.yaml: ${Object.keys(services).length} services consistent with the stack scripts`);
