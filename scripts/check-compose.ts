@@ -32,7 +32,7 @@ for (const [array, prefix] of [
     expected.set(`${prefix}${key}`, Number(port));
 }
 const redisPorts = /REDIS_PORTS=\(([^)]*)\)/.exec(common)?.[1]?.trim().split(/\s+/) ?? [];
-redisPorts.forEach((port, i) => expected.set(`redis-${i + 1}`, Number(port)));
+for (const [i, port] of redisPorts.entries()) expected.set(`redis-${i + 1}`, Number(port));
 expected.set("prometheus", Number(/PROMETHEUS_PORT=(\d+)/.exec(common)?.[1]));
 // Each service's HTTP and gRPC ports from deploy/env/<service>.env.
 for (const name of ["cart", "loms", "product-mock", "notifications"]) {
