@@ -69,7 +69,7 @@ fmt: deps ## format TypeScript and protos in place
 	$(BUF) format -w --path proto/cart --path proto/loms --path proto/product proto
 
 test-unit: deps ## unit and repository tests (embedded Postgres), with the coverage gate
-	$(BUN) test --coverage --coverage-reporter=lcov --coverage-reporter=text \
+	LOG_LEVEL=$${LOG_LEVEL:-silent} $(BUN) test --coverage --coverage-reporter=lcov --coverage-reporter=text \
 	  --path-ignore-patterns='**/*.integration.test.ts' $(UNIT_TEST_DIRS)
 	$(BUN) scripts/coverage-gate.ts coverage/lcov.info
 

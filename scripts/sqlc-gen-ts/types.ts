@@ -1,78 +1,77 @@
 // Postgres types → TypeScript types, and how a value from the `postgres` driver becomes one.
-// The driver's defaults: int2/int4/float → number, int8/numeric → string, bool → boolean,
-// timestamps/date → Date, json/jsonb → parsed value, bytea → Buffer, arrays → JS arrays.
+// The driver's defaults: int2/int4/oid/float → number, int8/numeric → string, bool → boolean,
+// timestamp/timestamptz/date → Date, json/jsonb → parsed value, bytea → Buffer (a Uint8Array),
+// arrays → JS arrays of the element's value, every other type → its text form.
+// Parameters need no conversion: the driver learns each parameter's type from the server and
+// serializes numbers, Dates, arrays and JSON values accordingly.
 
 import type { Column } from "../../gen/proto/plugin/codegen_pb.ts";
 
-export interface TsType {
-  /** The TypeScript type of one (non-array) value. */
+interface ValueType {
+  /** The TypeScript type of one non-null, non-array value. */
   readonly ts: string;
-  /** Converts one non-null driver value held in `v`; undefined when the value passes as is. */
+  /** Wraps the expression `v` that holds one non-null driver value; absent when it passes as is. */
   readonly decode?: (v: string) => string;
 }
 
-const NUMBER: TsType = { ts: "number" };
-const BIGINT: TsType = { ts: "number", decode: (v) => `toSafeNumber(${v})` };
-const STRING: TsType = { ts: "string" };
+const NUMBER: ValueType = { ts: "number" };
+/** int8 arrives as a string; ids and counts here fit in a double, so they become numbers. */
+const INT8: ValueType = { ts: "number", decode: (v) => `toSafeNumber(${v})` };
+const STRING: ValueType = { ts: "string" };
+const BOOLEAN: ValueType = { ts: "boolean" };
+const DATE: ValueType = { ts: "Date" };
+const JSON_VALUE: ValueType = { ts: "unknown" };
+const BYTES: ValueType = { ts: "Uint8Array" };
+const UNKNOWN: ValueType = { ts: "unknown" };
 
-const BY_NAME: Readonly<Record<string, TsType>> = {
-  int2: NUMBER,
-  int4: NUMBER,
-  smallint: NUMBER,
-  integer: NUMBER,
-  serial: NUMBER,
-  serial4: NUMBER,
-  smallserial: NUMBER,
-  float4: NUMBER,
-  float8: NUMBER,
-  real: NUMBER,
-  "double precision": NUMBER,
-  int8: BIGINT,
-  bigint: BIGINT,
-  bigserial: BIGINT,
-  serial8: BIGINT,
-  numeric: STRING,
-  decimal: STRING,
-  text: STRING,
-  varchar: STRING,
-  bpchar: STRING,
-  char: STRING,
-  citext: STRING,
-  uuid: STRING,
-  name: STRING,
-  bool: { ts: "boolean" },
-  boolean: { ts: "boolean" },
-  timestamptz: { ts: "Date" },
-  timestamp: { ts: "Date" },
-  date: { ts: "Date" },
-  json: { ts: "unknown" },
-  jsonb: { ts: "unknown" },
-  bytea: { ts: "Uint8Array" },
-};
+/** Keyed by the names sqlc uses: catalog names (`int8`) and, for some expressions, SQL spellings. */
+const BY_NAME: ReadonlyMap<string, ValueType> = new Map([
+  ...names(NUMBER, "int2", "int4", "int", "smallint", "integer", "serial", "serial4", "smallserial"),
+  ...names(NUMBER, "float4", "float8", "float", "real", "double precision", "oid"),
+  ...names(INT8, "int8", "bigint", "bigserial", "serial8"),
+  ...names(STRING, "numeric", "decimal", "money"),
+  ...names(STRING, "text", "varchar", "character varying", "bpchar", "char", "character", "citext"),
+  ...names(STRING, "uuid", "name", "time", "timetz", "interval", "inet", "cidr", "macaddr"),
+  ...names(BOOLEAN, "bool", "boolean"),
+  ...names(DATE, "timestamptz", "timestamp", "date"),
+  ...names(JSON_VALUE, "json", "jsonb"),
+  ...names(BYTES, "bytea"),
+]);
 
-const UNKNOWN: TsType = { ts: "unknown" };
-
-export function columnType(column: Column | undefined, enums: ReadonlySet<string>): TsType {
-  const raw = column?.type?.name ?? "";
-  const name = raw.replace(/^pg_catalog\./, "");
-  return BY_NAME[name] ?? (enums.has(name) ? STRING : UNKNOWN);
+function names(type: ValueType, ...keys: string[]): [string, ValueType][] {
+  return keys.map((key) => [key, type]);
 }
 
-/** The full TypeScript type of a column or parameter: arrays and nullability included. */
-export function fullType(column: Column | undefined, enums: ReadonlySet<string>): string {
-  const base = columnType(column, enums).ts;
-  const withArray = column?.isArray || (column?.arrayDims ?? 0) > 0 ? `${base}[]` : base;
-  return column?.notNull ? withArray : `${withArray} | null`;
+/** Postgres enum names from the catalog: their values arrive as the label strings. */
+export type EnumNames = ReadonlySet<string>;
+
+function valueType(column: Column | undefined, enums: EnumNames): ValueType {
+  const name = (column?.type?.name ?? "").replace(/^pg_catalog\./, "");
+  return BY_NAME.get(name) ?? (enums.has(name) ? STRING : UNKNOWN);
 }
 
-/** An expression converting the driver's value `v` to the column's TypeScript type. */
-export function decodeExpr(column: Column | undefined, enums: ReadonlySet<string>, v: string): string {
-  const { decode, ts } = columnType(column, enums);
-  const isArray = column?.isArray || (column?.arrayDims ?? 0) > 0;
-  const type = isArray ? `${ts}[]` : ts;
-  let expr: string;
-  if (!decode) expr = `${v} as ${type}`;
-  else if (isArray) expr = `(${v} as unknown[]).map((x) => ${decode("x")})`;
-  else expr = decode(v);
+/** 0 for a scalar, 1 for `bigint[]`, 2 for `bigint[][]`... */
+function arrayDims(column: Column | undefined): number {
+  return Math.max(column?.arrayDims ?? 0, column?.isArray ? 1 : 0);
+}
+
+/** The TypeScript type of a column or parameter, arrays and nullability included. */
+export function tsType(column: Column | undefined, enums: EnumNames): string {
+  const type = valueType(column, enums).ts + "[]".repeat(arrayDims(column));
+  return column?.notNull ? type : `${type} | null`;
+}
+
+/** An expression turning the driver's value held in `v` into the column's TypeScript type. */
+export function decodeExpr(column: Column | undefined, enums: EnumNames, v: string): string {
+  const { ts, decode } = valueType(column, enums);
+  const dims = arrayDims(column);
+  const expr = decode ? decodeElements(decode, v, dims) : `${v} as ${ts}${"[]".repeat(dims)}`;
   return column?.notNull ? expr : `${v} === null ? null : ${expr}`;
+}
+
+/** Decodes every element of a `dims`-dimensional array (the value itself when `dims` is 0). */
+function decodeElements(decode: (v: string) => string, v: string, dims: number): string {
+  if (dims === 0) return decode(v);
+  const x = dims === 1 ? "x" : `x${dims}`;
+  return `(${v} as unknown[]).map((${x}) => ${decodeElements(decode, x, dims - 1)})`;
 }
