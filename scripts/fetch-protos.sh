@@ -5,13 +5,16 @@
 #                                         carries the .proto sources). Only long-stable rules are used
 #                                         (int64/uint32 bounds, repeated min/max items), which the
 #                                         runtime validator @bufbuild/protovalidate embeds too.
-#   plugin/codegen.proto                  from the sqlc Go module (the same version the Makefile
-#                                         builds), for our sqlc TypeScript plugin.
+#   plugin/codegen.proto                  from the sqlc Go module, for our sqlc TypeScript plugin
+#                                         (scripts/sqlc-gen-ts). Its version is the Makefile's
+#                                         SQLC_VERSION, the sqlc it builds, so the plugin decodes
+#                                         exactly what that sqlc sends (override: SQLC_VERSION=...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DEST=proto/.deps
 PROTOVALIDATE_VERSION=1.3.0
-SQLC_VERSION=v1.31.1
+SQLC_VERSION=${SQLC_VERSION:-$(sed -n 's/^SQLC_VERSION *:= *//p' Makefile)}
+[[ -n "$SQLC_VERSION" ]] || { echo "fetch-protos: no SQLC_VERSION in the Makefile" >&2; exit 1; }
 STAMP="$DEST/.stamp-$PROTOVALIDATE_VERSION-$SQLC_VERSION"
 [[ -f "$STAMP" ]] && exit 0
 
@@ -26,8 +29,15 @@ if [[ ! -f "$JAR" ]]; then
     -DoutputDirectory="$JAR_DIR" -Dmdep.overWriteIfNewer=true
 fi
 unzip -q -o -j "$JAR" buf/validate/validate.proto -d "$DEST/buf/validate/"
-# `go mod download` works outside a module for an explicit version and prints where it landed.
-SQLC_DIR=$(go mod download -json "github.com/sqlc-dev/sqlc@$SQLC_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+# `go mod download` works outside a module for an explicit version: it reuses the module cache
+# (where `go install` of sqlc put the module) and prints where the module's files are.
+if ! SQLC_MODULE=$(go mod download -json "github.com/sqlc-dev/sqlc@$SQLC_VERSION"); then
+  echo "fetch-protos: cannot download sqlc $SQLC_VERSION: $SQLC_MODULE" >&2
+  exit 1
+fi
+SQLC_DIR=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$SQLC_MODULE")
+[[ -f "$SQLC_DIR/protos/plugin/codegen.proto" ]] ||
+  { echo "fetch-protos: no protos/plugin/codegen.proto in sqlc $SQLC_VERSION ('$SQLC_DIR')" >&2; exit 1; }
 cp "$SQLC_DIR/protos/plugin/codegen.proto" "$DEST/plugin/codegen.proto"
 chmod u+w "$DEST/plugin/codegen.proto"
 touch "$STAMP"

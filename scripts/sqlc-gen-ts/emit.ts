@@ -1,86 +1,72 @@
-// Emits one TypeScript file per query file, plus db.ts with the DBTX interface the generated
-// functions run on. Output depends only on the request, so regeneration is byte-identical.
+// The code for one query: its SQL text, an Args interface for its parameters, a Row interface
+// and a row mapper for its columns, and the async function that runs it on a DBTX.
 
-import type { GenerateRequest, Query } from "../../gen/proto/plugin/codegen_pb.ts";
-import { camel, pascal, uniqueNames } from "./naming.ts";
-import { decodeExpr, fullType } from "./types.ts";
+import type { Query } from "../../gen/proto/plugin/codegen_pb.ts";
+import { binding, camel, pascal, uniqueNames } from "./naming.ts";
+import { decodeExpr, type EnumNames, tsType } from "./types.ts";
 
-export interface OutFile {
-  readonly name: string;
-  readonly contents: string;
-}
+/** The commands whose result is fully described by rows or a row count. */
+export const SUPPORTED_COMMANDS: ReadonlySet<string> = new Set([":one", ":many", ":exec", ":execrows"]);
 
-const SUPPORTED = new Set([":one", ":many", ":exec", ":execrows"]);
-
-export function generate(req: GenerateRequest): OutFile[] {
-  const enums = new Set(req.catalog?.schemas.flatMap((s) => s.enums.map((e) => e.name)) ?? []);
-  const byFile = new Map<string, Query[]>();
-  for (const query of req.queries) {
-    if (!SUPPORTED.has(query.cmd)) {
-      throw new Error(
-        `query ${query.name} (${query.filename}): ${query.cmd} is not supported by sqlc-gen-ts`,
-      );
-    }
-    byFile.set(query.filename, [...(byFile.get(query.filename) ?? []), query]);
-  }
-  const files: OutFile[] = [{ name: "db.ts", contents: DB_TS }];
-  for (const [filename, queries] of [...byFile.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const body = queries.map((q) => emitQuery(q, enums)).join("\n");
-    const usesNumber = body.includes("toSafeNumber(");
-    const imports = usesNumber ? "import { type DBTX, toSafeNumber } from" : "import type { DBTX } from";
-    files.push({
-      name: `${filename.replace(/\.sql$/, "")}_sql.ts`,
-      contents: `${header(filename)}${imports} "./db.ts";\n\n${body}`,
-    });
-  }
-  return files;
-}
-
-function emitQuery(query: Query, enums: ReadonlySet<string>): string {
-  const fn = camel(query.name);
-  const type = pascal(query.name);
+export function emitQuery(query: Query, enums: EnumNames): string {
+  const names = {
+    query: `${camel(query.name)}Query`,
+    fn: binding(query.name),
+    args: `${pascal(query.name)}Args`,
+    row: `${pascal(query.name)}Row`,
+    toRow: `to${pascal(query.name)}Row`,
+  };
+  // sqlc numbers parameters $1..$n; the values array is positional, so order by number.
   const params = [...query.params].sort((a, b) => a.number - b.number);
   const paramNames = uniqueNames(params.map((p) => camel(p.column?.name || `dollar_${p.number}`)));
   const out: string[] = [];
+
   const comments = query.comments.map((c) => `//${c.startsWith(" ") ? "" : " "}${c}\n`).join("");
-  out.push(`${comments}export const ${fn}Query = ${templateLiteral(query.text)};\n`);
+  out.push(`${comments}export const ${names.query} = ${templateLiteral(query.text)};\n`);
+
   if (params.length > 0) {
-    const fields = params.map((p, i) => `  ${paramNames[i]}: ${fullType(p.column, enums)};`);
-    out.push(`\nexport interface ${type}Args {\n${fields.join("\n")}\n}\n`);
+    const fields = params.map((p, i) => `  ${paramNames[i]}: ${tsType(p.column, enums)};`);
+    out.push(`\nexport interface ${names.args} {\n${fields.join("\n")}\n}\n`);
   }
-  const returnsRows = query.cmd === ":one" || query.cmd === ":many";
-  if (returnsRows) {
-    const names = uniqueNames(query.columns.map((c, i) => camel(c.name || `column_${i + 1}`)));
-    const fields = query.columns.map((c, i) => `  ${names[i]}: ${fullType(c, enums)};`);
-    out.push(`\nexport interface ${type}Row {\n${fields.join("\n")}\n}\n`);
-    const mapped = query.columns.map((c, i) => `    ${names[i]}: ${decodeExpr(c, enums, `row[${i}]`)},`);
+
+  if (query.cmd === ":one" || query.cmd === ":many") {
+    const columnNames = uniqueNames(query.columns.map((c, i) => camel(c.name || `column_${i + 1}`)));
+    const fields = query.columns.map((c, i) => `  ${columnNames[i]}: ${tsType(c, enums)};`);
+    out.push(`\nexport interface ${names.row} {\n${fields.join("\n")}\n}\n`);
+    const mapped = query.columns.map(
+      (c, i) => `    ${columnNames[i]}: ${decodeExpr(c, enums, `row[${i}]`)},`,
+    );
     out.push(
-      `\nfunction to${type}Row(row: unknown[]): ${type}Row {\n  return {\n${mapped.join("\n")}\n  };\n}\n`,
+      `\nfunction ${names.toRow}(row: unknown[]): ${names.row} {\n  return {\n${mapped.join("\n")}\n  };\n}\n`,
     );
   }
-  const argsParam = params.length > 0 ? `, args: ${type}Args` : "";
+
+  const argsParam = params.length > 0 ? `, args: ${names.args}` : "";
   const values = `[${paramNames.map((n) => `args.${n}`).join(", ")}]`;
-  const call = `await db.query(${fn}Query, ${values}, signal)`;
-  const [result, body] = resultOf(query.cmd, type, call);
+  const call = `await db.query(${names.query}, ${values}, signal)`;
+  const [result, body] = resultOf(query.cmd, names, call);
   out.push(
-    `\nexport async function ${fn}(db: DBTX${argsParam}, signal?: AbortSignal): Promise<${result}> {\n${body}\n}\n`,
+    `\nexport async function ${names.fn}(db: DBTX${argsParam}, signal?: AbortSignal): Promise<${result}> {\n${body}\n}\n`,
   );
   return out.join("");
 }
 
-function resultOf(cmd: string, type: string, call: string): [string, string] {
+/** The function's result type and body for a command. */
+function resultOf(cmd: string, names: { row: string; toRow: string }, call: string): [string, string] {
   switch (cmd) {
     case ":one":
       return [
-        `${type}Row | null`,
-        `  const { rows } = ${call};\n  const row = rows[0];\n  return row ? to${type}Row(row) : null;`,
+        `${names.row} | null`,
+        `  const { rows } = ${call};\n  const row = rows[0];\n  return row ? ${names.toRow}(row) : null;`,
       ];
     case ":many":
-      return [`${type}Row[]`, `  const { rows } = ${call};\n  return rows.map(to${type}Row);`];
+      return [`${names.row}[]`, `  const { rows } = ${call};\n  return rows.map(${names.toRow});`];
     case ":execrows":
       return ["number", `  const { rowCount } = ${call};\n  return rowCount;`];
-    default:
+    case ":exec":
       return ["void", `  ${call};`];
+    default:
+      throw new Error(`${cmd} is not supported`);
   }
 }
 
@@ -88,23 +74,3 @@ function resultOf(cmd: string, type: string, call: string): [string, string] {
 function templateLiteral(text: string): string {
   return `\`${text.replaceAll("\\", "\\\\").replaceAll("`", "\\`").replaceAll("${", "\\${")}\``;
 }
-
-function header(source: string): string {
-  return `// Code generated by sqlc-gen-ts (scripts/sqlc-gen-ts) from ${source}. DO NOT EDIT.\n\n`;
-}
-
-const DB_TS = `${header("the sqlc package settings")}/** The one thing generated queries need from a driver: run a statement, get rows as arrays. */
-export interface DBTX {
-  query(text: string, values: readonly unknown[], signal?: AbortSignal): Promise<{ rows: unknown[][]; rowCount: number }>;
-}
-
-/**
- * int8 values arrive from the driver as strings. Ids and counts here are bounded to the
- * safe-integer range, so they become numbers; anything outside it is a bug worth failing on.
- */
-export function toSafeNumber(value: unknown): number {
-  const n = typeof value === "number" ? value : Number(value);
-  if (!Number.isSafeInteger(n)) throw new RangeError(\`value \${String(value)} is not a safe integer\`);
-  return n;
-}
-`;

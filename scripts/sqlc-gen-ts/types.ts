@@ -58,13 +58,15 @@ function arrayDims(column: Column | undefined): number {
 /** The TypeScript type of a column or parameter, arrays and nullability included. */
 export function tsType(column: Column | undefined, enums: EnumNames): string {
   const type = valueType(column, enums).ts + "[]".repeat(arrayDims(column));
-  return column?.notNull ? type : `${type} | null`;
+  // `unknown` already includes null.
+  return column?.notNull || type === "unknown" ? type : `${type} | null`;
 }
 
 /** An expression turning the driver's value held in `v` into the column's TypeScript type. */
 export function decodeExpr(column: Column | undefined, enums: EnumNames, v: string): string {
   const { ts, decode } = valueType(column, enums);
   const dims = arrayDims(column);
+  if (ts === "unknown" && dims === 0) return v;
   const expr = decode ? decodeElements(decode, v, dims) : `${v} as ${ts}${"[]".repeat(dims)}`;
   return column?.notNull ? expr : `${v} === null ? null : ${expr}`;
 }

@@ -10,7 +10,9 @@ export interface DBTX {
  * safe-integer range, so they become numbers; anything outside it is a bug worth failing on.
  */
 export function toSafeNumber(value: unknown): number {
-  const n = typeof value === "number" ? value : Number(value);
+  let n = Number.NaN;
+  if (typeof value === "number") n = value;
+  else if (typeof value === "bigint" || (typeof value === "string" && /^-?[0-9]+$/.test(value))) n = Number(value);
   if (!Number.isSafeInteger(n)) throw new RangeError(`value ${String(value)} is not a safe integer`);
   return n;
 }
