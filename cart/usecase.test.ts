@@ -2,6 +2,7 @@ import { describe, expect, mock, test } from "bun:test";
 import { backgroundCtx } from "../platform/context.ts";
 import { AppError } from "../platform/errors.ts";
 import { WorkerPool } from "../platform/worker-pool.ts";
+import { codeOf } from "../tests/support/code-of.ts";
 import type { Product } from "./model.ts";
 import type { CartRepo, OrderService, ProductCatalog, StockService } from "./ports.ts";
 import { CartUsecase } from "./usecase.ts";
@@ -27,15 +28,6 @@ function setup() {
   const pool = new WorkerPool(4);
   const usecase = new CartUsecase(repo, catalog, stocks, orders, pool);
   return { repo, catalog, stocks, orders, usecase };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return AppError.from(err).code;
-  }
-  return "OK";
 }
 
 describe("addItem", () => {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, mock, test } from "bun:test";
 import { backgroundCtx } from "../platform/context.ts";
 import { AppError } from "../platform/errors.ts";
+import { codeOf } from "../tests/support/code-of.ts";
 import { type Order, OrderStatus } from "./model.ts";
 import type { LomsStore, OrderRepo, StockRepo } from "./ports.ts";
 import { LomsUsecase } from "./usecase.ts";
@@ -32,15 +33,6 @@ const order = (status: Order["status"]): Order => ({
   status,
   items: [{ sku: 10, count: 2 }],
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    return AppError.from(err).code;
-  }
-  return "OK";
-}
 
 describe("createOrder", () => {
   let f: ReturnType<typeof fakeStore>;

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import { codeOf } from "../tests/support/code-of.ts";
 import { backgroundCtx, type Ctx } from "./context.ts";
 import { AppError } from "./errors.ts";
 import { createGrpcClient, type GrpcClient } from "./grpc-client.ts";
@@ -46,8 +47,6 @@ beforeEach(() => {
   seen = { calls: 0 };
   behaviour = async (req) => ({ name: `product ${req.sku}`, price: 100 });
 });
-
-const codeOf = (p: Promise<unknown>) => p.then(() => "OK").catch((e) => AppError.from(e).code);
 
 describe("round trip", () => {
   test("a request reaches the handler and the reply comes back typed", async () => {

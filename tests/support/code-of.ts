@@ -1,0 +1,9 @@
+import { AppError } from "../../platform/errors.ts";
+
+/** The error code a promise settles with ("OK" when it resolves): for asserting error paths. */
+export function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => "OK",
+    (err: unknown) => AppError.from(err).code,
+  );
+}
