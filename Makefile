@@ -28,6 +28,7 @@ test: ## everything CI checks: lint, types, generated-code freshness, unit, inte
 # --- dependencies -----------------------------------------------------------------------
 
 deps: node_modules/.installed $(SQLC) proto/.deps
+	@scripts/ensure-postgres-user.sh
 
 node_modules/.installed: package.json package-lock.json
 	npm install --no-audit --no-fund

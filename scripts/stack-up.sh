@@ -30,7 +30,7 @@ install_packages() {
 postgres_up() {
   local name=$1 port=${PG_PORT[$1]} bin data="$STACK/postgres/$1" logfile="$LOGS/postgres-$1.log"
   bin=$(pg_bin)
-  id postgres >/dev/null 2>&1 || useradd --system --user-group --home-dir /var/lib/postgresql postgres
+  "$ROOT/scripts/ensure-postgres-user.sh"
   touch "$logfile" && chown postgres "$logfile"
   if [[ ! -f $data/PG_VERSION ]]; then
     mkdir -p "$data" "$STACK/run"
