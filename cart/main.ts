@@ -4,18 +4,22 @@
 import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import {
+  MemoryRateLimitStore,
+  RateLimiter,
+  rateLimitClientInterceptor,
+} from "../platform/concurrency/rate-limiter.ts";
+import { WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
-import { createGrpcClient } from "../platform/grpc-client.ts";
-import { loggingInterceptor } from "../platform/interceptor-logging.ts";
-import { retryInterceptor } from "../platform/interceptor-retry.ts";
-import { createLogger } from "../platform/logger.ts";
-import { createMetrics } from "../platform/metrics.ts";
-import { Database } from "../platform/postgres.ts";
-import { MemoryRateLimitStore, RateLimiter, rateLimitClientInterceptor } from "../platform/rate-limiter.ts";
-import { bindService } from "../platform/rpc.ts";
+import { Database } from "../platform/db/postgres.ts";
+import { createGrpcClient } from "../platform/grpc/client.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { createMetrics } from "../platform/observability/metrics.ts";
+import { bindService } from "../platform/rpc/call.ts";
+import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
+import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
 import { startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
-import { WorkerPool } from "../platform/worker-pool.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";

@@ -2,9 +2,9 @@
 // otherwise cart's own configured token.
 
 import type { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import type { Ctx } from "../platform/context.ts";
-import { hasCode } from "../platform/errors.ts";
-import type { ServiceClient } from "../platform/rpc.ts";
+import type { ServiceClient } from "../platform/rpc/call.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { hasCode } from "../platform/rpc/errors.ts";
 import type { Product } from "./model.ts";
 import type { ProductCatalog } from "./ports.ts";
 

@@ -1,8 +1,8 @@
 // The cart repository against a real Postgres (embedded).
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { backgroundCtx } from "../platform/context.ts";
-import { Database } from "../platform/postgres.ts";
+import { Database } from "../platform/db/postgres.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
 import { PgCartRepo } from "./repo.ts";
 

@@ -3,9 +3,9 @@
 
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
-import { createLogger } from "../platform/logger.ts";
-import { Database } from "../platform/postgres.ts";
-import { bindService } from "../platform/rpc.ts";
+import { Database } from "../platform/db/postgres.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { bindService } from "../platform/rpc/call.ts";
 import { startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { runExpiryLoop } from "./expiry.ts";

@@ -3,9 +3,9 @@
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
-import { backgroundCtx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
-import { Database } from "../platform/postgres.ts";
+import { Database } from "../platform/db/postgres.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
 import { OrderStatus } from "./model.ts";
 import { PgLomsStore } from "./repo.ts";

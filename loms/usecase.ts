@@ -1,8 +1,8 @@
 // LOMS business rules: order lifecycle and stock. Every state change is one transaction; the
 // order row lock (getForUpdate) serializes pay, cancel and expiry of the same order.
 
-import type { Ctx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import { available, normalizeItems, type Order, type OrderItem, OrderStatus } from "./model.ts";
 import type { LomsStore, TxRepos } from "./ports.ts";
 

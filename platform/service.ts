@@ -3,18 +3,18 @@
 //   metrics → logging → validation → [extra interceptors] → handler.
 
 import type { Registry } from "prom-client";
-import { docsEndpoints } from "./docs.ts";
-import { createGateway, type GatewayOptions } from "./gateway.ts";
-import { type GrpcServer, startGrpcServer } from "./grpc-server.ts";
-import { buildHandlers } from "./handlers.ts";
-import { sendJson } from "./http-io.ts";
-import { type Endpoint, startHttpServer } from "./http-server.ts";
-import { loggingInterceptor } from "./interceptor-logging.ts";
-import { validationInterceptor } from "./interceptor-validation.ts";
-import type { Logger } from "./logger.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
-import { openApiDocument } from "./openapi.ts";
-import type { Interceptor, ServiceBinding } from "./rpc.ts";
+import { type GrpcServer, startGrpcServer } from "./grpc/server.ts";
+import { docsEndpoints } from "./http/docs.ts";
+import { createGateway, type GatewayOptions } from "./http/gateway.ts";
+import { sendJson } from "./http/io.ts";
+import { openApiDocument } from "./http/openapi.ts";
+import { type Endpoint, startHttpServer } from "./http/server.ts";
+import type { Logger } from "./observability/logger.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
+import { buildHandlers } from "./rpc/handlers.ts";
+import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
+import { validationInterceptor } from "./rpc/interceptors/validation.ts";
 
 export interface ServiceOptions {
   readonly name: string;

@@ -1,8 +1,8 @@
 // product-mock's rules: a valid token is required; unknown SKUs are NOT_FOUND; SKUs list in
 // ascending order after a cursor.
 
-import type { Ctx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import type { Product } from "./catalog.ts";
 
 /** Port: the catalog's read side. */

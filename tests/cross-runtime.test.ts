@@ -10,8 +10,8 @@ import {
   ListSkusResponseSchema,
   ProductService,
 } from "../gen/proto/product/v1/product_pb.ts";
-import { backgroundCtx } from "../platform/context.ts";
-import { createGrpcClient } from "../platform/grpc-client.ts";
+import { createGrpcClient } from "../platform/grpc/client.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
 import type { RunningService } from "../platform/service.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 import { freePort } from "./support/free-port.ts";

@@ -3,8 +3,8 @@
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
-import { backgroundCtx } from "../platform/context.ts";
-import { createGrpcClient, type GrpcClient } from "../platform/grpc-client.ts";
+import { createGrpcClient, type GrpcClient } from "../platform/grpc/client.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
 import { codeOf } from "./support/code-of.ts";
 import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 

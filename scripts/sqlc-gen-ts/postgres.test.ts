@@ -1,5 +1,5 @@
 // The golden generated code (testdata/gen) run against a real Postgres (embedded) through the
-// services' own DBTX adapter (platform/postgres.ts, the `postgres` driver with prepare: false):
+// services' own DBTX adapter (platform/db/postgres.ts, the `postgres` driver with prepare: false):
 // parameters reach Postgres as the types sqlc inferred, and values come back as the types the
 // Row interfaces promise.
 
@@ -7,9 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../../platform/embedded-postgres.ts";
-import { migrate } from "../../platform/migrate.ts";
-import { Database } from "../../platform/postgres.ts";
+import { Database } from "../../platform/db/postgres.ts";
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../../platform/dev/embedded-postgres.ts";
+import { migrate } from "../../platform/dev/migrate.ts";
 import { freePort } from "../../tests/support/free-port.ts";
 import * as items from "./testdata/gen/items_sql.ts";
 import { listActiveNames } from "./testdata/gen/names_sql.ts";

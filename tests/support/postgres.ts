@@ -9,9 +9,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmbeddedPostgres } from "../../platform/embedded-postgres.ts";
-import { migrate } from "../../platform/migrate.ts";
-import { Database } from "../../platform/postgres.ts";
+import { Database } from "../../platform/db/postgres.ts";
+import { startEmbeddedPostgres } from "../../platform/dev/embedded-postgres.ts";
+import { migrate } from "../../platform/dev/migrate.ts";
 import { freePort } from "./free-port.ts";
 
 export interface TestPostgres {

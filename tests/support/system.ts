@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "../../platform/logger.ts";
+import { createLogger } from "../../platform/observability/logger.ts";
 import { type EmbeddedSystem, startEmbeddedSystem } from "../../scripts/embedded-system.ts";
 import { freePort } from "./free-port.ts";
 

@@ -2,16 +2,16 @@
 
 import { describe, expect, test } from "bun:test";
 import { create } from "@bufbuild/protobuf";
-import { GetProductRequestSchema, ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import { backgroundCtx } from "./context.ts";
-import { AppError } from "./errors.ts";
+import { GetProductRequestSchema, ProductService } from "../../gen/proto/product/v1/product_pb.ts";
+import type { Call } from "../rpc/call.ts";
+import { backgroundCtx } from "../rpc/context.ts";
+import { AppError } from "../rpc/errors.ts";
 import {
   MemoryRateLimitStore,
   RateLimiter,
   rateLimitClientInterceptor,
   rateLimitServerInterceptor,
 } from "./rate-limiter.ts";
-import type { Call } from "./rpc.ts";
 
 describe("MemoryRateLimitStore", () => {
   test("at most `limit` grants in any window, free again exactly one window after the oldest", async () => {

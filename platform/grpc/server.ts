@@ -5,12 +5,12 @@
 import { randomUUID } from "node:crypto";
 import type { Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import type { Ctx } from "./context.ts";
-import { AppError, codeToNumber } from "./errors.ts";
-import { parseMessage, rawBytes, serializer } from "./grpc-codec.ts";
-import type { HandlerTable, MethodHandler } from "./handlers.ts";
-import { invokeHandler } from "./handlers.ts";
-import { methodPath } from "./rpc.ts";
+import { methodPath } from "../rpc/call.ts";
+import type { Ctx } from "../rpc/context.ts";
+import { AppError, codeToNumber } from "../rpc/errors.ts";
+import type { HandlerTable, MethodHandler } from "../rpc/handlers.ts";
+import { invokeHandler } from "../rpc/handlers.ts";
+import { parseMessage, rawBytes, serializer } from "./codec.ts";
 
 export interface GrpcServer {
   readonly port: number;

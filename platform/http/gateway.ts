@@ -13,13 +13,13 @@ import {
   type Message,
   mergeFromJson,
 } from "@bufbuild/protobuf";
-import type { Ctx } from "./context.ts";
-import { AppError, httpStatusOf } from "./errors.ts";
-import { compileRoutes, matchRoute, type Route } from "./gateway-routes.ts";
-import type { HandlerTable } from "./handlers.ts";
-import { invokeHandler } from "./handlers.ts";
-import { readBody, sendError, sendJson } from "./http-io.ts";
+import type { Ctx } from "../rpc/context.ts";
+import { AppError, httpStatusOf } from "../rpc/errors.ts";
+import type { HandlerTable } from "../rpc/handlers.ts";
+import { invokeHandler } from "../rpc/handlers.ts";
+import { readBody, sendError, sendJson } from "./io.ts";
 import { toJsonObject } from "./proto-json.ts";
+import { compileRoutes, matchRoute, type Route } from "./routes.ts";
 
 export interface GatewayOptions {
   /** Requests without an earlier deadline are cut off after this long. */

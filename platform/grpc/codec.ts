@@ -2,7 +2,7 @@
 // (toBinary/fromBinary), grpc-js owns HTTP/2 framing. No protobufjs, no proto-loader.
 
 import { type DescMessage, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
-import { AppError } from "./errors.ts";
+import { AppError } from "../rpc/errors.ts";
 
 export function serializer(schema: DescMessage): (msg: Message) => Buffer {
   return (msg) => {

@@ -2,7 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JsonValue } from "@bufbuild/protobuf";
-import { AppError } from "./errors.ts";
+import { AppError } from "../rpc/errors.ts";
 
 /** Reads the body as UTF-8, refusing (413) anything larger than `maxBytes`. */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {

@@ -5,8 +5,6 @@
 
 import { create, type DescMethod, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { AppError, codeFromNumber } from "./errors.ts";
-import { parseMessage, rawBytes, serializer } from "./grpc-codec.ts";
 import {
   type AnyService,
   type Call,
@@ -14,7 +12,9 @@ import {
   type Interceptor,
   methodPath,
   type ServiceClient,
-} from "./rpc.ts";
+} from "../rpc/call.ts";
+import { AppError, codeFromNumber } from "../rpc/errors.ts";
+import { parseMessage, rawBytes, serializer } from "./codec.ts";
 
 export interface GrpcClientOptions {
   readonly address: string;

@@ -3,8 +3,8 @@
 // passes exactly the same interceptors (validation, logging, metrics) as a gRPC call.
 
 import { create, type DescMethod } from "@bufbuild/protobuf";
+import { type Call, chain, type Interceptor, methodPath, type ServiceBinding, type UnaryFn } from "./call.ts";
 import { AppError } from "./errors.ts";
-import { type Call, chain, type Interceptor, methodPath, type ServiceBinding, type UnaryFn } from "./rpc.ts";
 
 export interface MethodHandler {
   readonly method: DescMethod;

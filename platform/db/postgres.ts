@@ -4,7 +4,7 @@
 // A request's AbortSignal cancels its running query (a real server-side cancel).
 
 import postgres from "postgres";
-import { AppError } from "./errors.ts";
+import { AppError } from "../rpc/errors.ts";
 
 /** Structurally the same as the DBTX each gen/sql/<service>/db.ts declares. */
 export interface DBTX {

@@ -2,8 +2,8 @@
 
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { sendJson } from "./http-io.ts";
-import type { Endpoint } from "./http-server.ts";
+import { sendJson } from "./io.ts";
+import type { Endpoint } from "./server.ts";
 
 const ASSETS: Readonly<Record<string, string>> = {
   "swagger-ui.css": "text/css",

@@ -3,10 +3,10 @@
 // (`{user_id}` or `{user_id=*}`); anything else fails at start-up rather than misroute later.
 
 import { type DescField, getOption, hasOption } from "@bufbuild/protobuf";
-import { http } from "../gen/proto/google/api/annotations_pb.ts";
-import type { HttpRule } from "../gen/proto/google/api/http_pb.ts";
-import type { HandlerTable, MethodHandler } from "./handlers.ts";
-import { methodPath } from "./rpc.ts";
+import { http } from "../../gen/proto/google/api/annotations_pb.ts";
+import type { HttpRule } from "../../gen/proto/google/api/http_pb.ts";
+import { methodPath } from "../rpc/call.ts";
+import type { HandlerTable, MethodHandler } from "../rpc/handlers.ts";
 
 type Segment = { readonly literal: string } | { readonly field: DescField };
 

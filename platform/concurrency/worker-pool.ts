@@ -17,7 +17,7 @@
 // shared, bounded queue with per-task cancellation and errgroup-style `map`; the whole is ~100
 // lines and this comment states its contract.
 
-import { AppError } from "./errors.ts";
+import { AppError } from "../rpc/errors.ts";
 
 type Task<T> = (signal: AbortSignal) => Promise<T>;
 

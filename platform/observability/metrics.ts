@@ -5,8 +5,8 @@
 // default process metrics).
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { AppError } from "./errors.ts";
-import { type Interceptor, methodPath } from "./rpc.ts";
+import { type Interceptor, methodPath } from "../rpc/call.ts";
+import { AppError } from "../rpc/errors.ts";
 
 export interface Metrics {
   readonly registry: Registry;

@@ -2,12 +2,12 @@
 
 import { describe, expect, test } from "bun:test";
 import { create, type Message } from "@bufbuild/protobuf";
-import { GetProductRequestSchema, ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import { backgroundCtx } from "./context.ts";
-import { AppError } from "./errors.ts";
-import { retryInterceptor } from "./interceptor-retry.ts";
-import { createMetrics } from "./metrics.ts";
-import type { Call, UnaryFn } from "./rpc.ts";
+import { GetProductRequestSchema, ProductService } from "../../../gen/proto/product/v1/product_pb.ts";
+import { createMetrics } from "../../observability/metrics.ts";
+import type { Call, UnaryFn } from "../call.ts";
+import { backgroundCtx } from "../context.ts";
+import { AppError } from "../errors.ts";
+import { retryInterceptor } from "./retry.ts";
 
 const req = create(GetProductRequestSchema, { sku: 1n });
 const call = (over: Partial<Call> = {}): Call => ({

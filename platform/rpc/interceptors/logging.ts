@@ -1,9 +1,9 @@
 // One structured log line per call: method, side, transport, outcome code and duration.
 // Request bodies are never logged (they may carry tokens); unexpected errors log their cause.
 
-import { AppError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
-import { type Interceptor, methodPath } from "./rpc.ts";
+import type { Logger } from "../../observability/logger.ts";
+import { type Interceptor, methodPath } from "../call.ts";
+import { AppError } from "../errors.ts";
 
 const UNEXPECTED = new Set(["INTERNAL", "UNKNOWN", "DATA_LOSS"]);
 

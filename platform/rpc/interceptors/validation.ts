@@ -2,8 +2,8 @@
 // handler runs. A violation becomes INVALID_ARGUMENT naming each offending field.
 
 import { createValidator } from "@bufbuild/protovalidate";
-import { AppError } from "./errors.ts";
-import type { Interceptor } from "./rpc.ts";
+import type { Interceptor } from "../call.ts";
+import { AppError } from "../errors.ts";
 
 const validator = createValidator();
 

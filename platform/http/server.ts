@@ -2,8 +2,8 @@
 // a fallback (the gateway, when the service has one). Unexpected failures answer a JSON 500.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { sendError } from "./http-io.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "../observability/logger.ts";
+import { sendError } from "./io.ts";
 
 export type Endpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 

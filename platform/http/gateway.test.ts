@@ -3,12 +3,12 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { Message } from "@bufbuild/protobuf";
-import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
-import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
-import { AppError } from "./errors.ts";
-import { createLogger } from "./logger.ts";
-import { bindService, type ServiceImpl } from "./rpc.ts";
-import { type RunningService, startService } from "./service.ts";
+import { CartService } from "../../gen/proto/cart/v1/cart_pb.ts";
+import { LomsService } from "../../gen/proto/loms/v1/loms_pb.ts";
+import { createLogger } from "../observability/logger.ts";
+import { bindService, type ServiceImpl } from "../rpc/call.ts";
+import { AppError } from "../rpc/errors.ts";
+import { type RunningService, startService } from "../service.ts";
 
 let received: Message[] = [];
 let failWith: AppError | undefined;

@@ -3,7 +3,7 @@
 // the gateway writes them; bodies omit the fields bound from the path.
 
 import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
-import type { Route } from "./gateway-routes.ts";
+import type { Route } from "./routes.ts";
 
 type Schema = Record<string, unknown>;
 

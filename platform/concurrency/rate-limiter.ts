@@ -12,9 +12,9 @@
 // - Waiting costs no CPU: the store says how long until the oldest permit leaves the window,
 //   and the caller sleeps that long before asking again.
 
-import { sleep } from "./context.ts";
-import { AppError } from "./errors.ts";
-import type { Interceptor } from "./rpc.ts";
+import type { Interceptor } from "../rpc/call.ts";
+import { sleep } from "../rpc/context.ts";
+import { AppError } from "../rpc/errors.ts";
 
 /** Port: an atomic "grant a permit if the window has room" operation. */
 export interface RateLimitStore {

@@ -2,9 +2,9 @@
 // backoff and jitter, never past the caller's deadline. Only for idempotent calls: the client
 // owner decides by listing the methods it applies to.
 
-import { type Ctx, sleep } from "./context.ts";
-import { AppError, type Code } from "./errors.ts";
-import type { Interceptor } from "./rpc.ts";
+import type { Interceptor } from "../call.ts";
+import { type Ctx, sleep } from "../context.ts";
+import { AppError, type Code } from "../errors.ts";
 
 export interface RetryOptions {
   readonly attempts: number;

@@ -1,7 +1,7 @@
 // The worker pool's guarantees, with deterministic synchronization (deferred promises).
 
 import { describe, expect, test } from "bun:test";
-import { AppError } from "./errors.ts";
+import { AppError } from "../rpc/errors.ts";
 import { WorkerPool } from "./worker-pool.ts";
 
 function deferred<T = void>() {

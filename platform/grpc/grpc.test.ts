@@ -4,15 +4,15 @@
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import * as grpc from "@grpc/grpc-js";
-import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import { codeOf } from "../tests/support/code-of.ts";
-import { backgroundCtx, type Ctx } from "./context.ts";
-import { AppError } from "./errors.ts";
-import { createGrpcClient, type GrpcClient } from "./grpc-client.ts";
-import { type GrpcServer, startGrpcServer } from "./grpc-server.ts";
-import { buildHandlers } from "./handlers.ts";
-import { validationInterceptor } from "./interceptor-validation.ts";
-import { bindService, type ServiceImpl } from "./rpc.ts";
+import { ProductService } from "../../gen/proto/product/v1/product_pb.ts";
+import { codeOf } from "../../tests/support/code-of.ts";
+import { bindService, type ServiceImpl } from "../rpc/call.ts";
+import { backgroundCtx, type Ctx } from "../rpc/context.ts";
+import { AppError } from "../rpc/errors.ts";
+import { buildHandlers } from "../rpc/handlers.ts";
+import { validationInterceptor } from "../rpc/interceptors/validation.ts";
+import { createGrpcClient, type GrpcClient } from "./client.ts";
+import { type GrpcServer, startGrpcServer } from "./server.ts";
 
 type Impl = ServiceImpl<typeof ProductService>;
 let behaviour: Impl["getProduct"];
