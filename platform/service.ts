@@ -1,6 +1,6 @@
 // The one way a service starts its servers: gRPC (when it has services) and HTTP with the
 // gateway, health, readiness and metrics, all sharing one handler chain:
-//   metrics → logging → validation → [extra interceptors] → handler.
+//   request id → auth token → metrics → logging → validation → [extra interceptors] → handler.
 
 import type { Registry } from "prom-client";
 import { type GrpcServer, startGrpcServer } from "./grpc/server.ts";
@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
+import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
 import { validationInterceptor } from "./rpc/interceptors/validation.ts";
 
 export interface ServiceOptions {
@@ -48,6 +49,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const metrics = options.metrics ?? createMetrics(options.name);
   const bindings = options.bindings ?? [];
   const table = buildHandlers(bindings, [
+    ...metadataInterceptors,
     metrics.rpcInterceptor,
     loggingInterceptor(logger),
     validationInterceptor,

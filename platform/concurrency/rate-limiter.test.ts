@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { create } from "@bufbuild/protobuf";
 import { GetProductRequestSchema, ProductService } from "../../gen/proto/product/v1/product_pb.ts";
-import type { Call } from "../rpc/call.ts";
+import { newCall } from "../rpc/call.ts";
 import { backgroundCtx } from "../rpc/context.ts";
 import { AppError } from "../rpc/errors.ts";
 import {
@@ -55,12 +55,7 @@ describe("RateLimiter", () => {
   });
 
   test("server interceptor refuses beyond the limit; client interceptor waits instead", async () => {
-    const call: Call = {
-      method: ProductService.method.getProduct,
-      ctx: backgroundCtx(),
-      side: "server",
-      transport: "grpc",
-    };
+    const call = newCall(ProductService.method.getProduct, backgroundCtx(), "server", "grpc");
     const req = create(GetProductRequestSchema, { sku: 1n });
     const next = async () => req;
     const server = rateLimitServerInterceptor(new RateLimiter(new MemoryRateLimitStore(), "s", 2, 60_000))(

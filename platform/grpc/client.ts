@@ -1,7 +1,7 @@
 // Typed gRPC clients over @grpc/grpc-js. Each call takes the caller's context: its signal
 // cancels the call, its deadline (or the client's default timeout, whichever is sooner) becomes
-// the gRPC deadline, and its auth token and request id go out as metadata. Client interceptors
-// (logging, rate limiting...) wrap every call.
+// the gRPC deadline, and the Call's headers, filled by the interceptors (request id, auth token
+// first, then the owner's: logging, rate limiting...), go out as metadata.
 
 import { create, type DescMethod, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
@@ -11,10 +11,14 @@ import {
   chain,
   type Interceptor,
   methodPath,
+  newCall,
   type ServiceClient,
 } from "../rpc/call.ts";
+import { linkDeadline } from "../rpc/deadline.ts";
 import { AppError, codeFromNumber } from "../rpc/errors.ts";
+import { metadataInterceptors } from "../rpc/interceptors/metadata.ts";
 import { parseMessage, rawBytes, serializer } from "./codec.ts";
+import { metadataFromHeaders } from "./metadata.ts";
 
 export interface GrpcClientOptions {
   readonly address: string;
@@ -38,11 +42,11 @@ export function createGrpcClient<S extends AnyService>(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const client: Record<string, unknown> = { close: () => channel.close() };
   for (const method of service.methods) {
-    const send = chain(options.interceptors ?? [], (req, call) =>
+    const send = chain([...metadataInterceptors, ...(options.interceptors ?? [])], (req, call) =>
       unaryCall(channel, method, req, call, timeoutMs),
     );
     client[method.localName] = (req: MessageInitShape<typeof method.input>, ctx: Call["ctx"]) =>
-      send(create(method.input, req), { method, ctx, side: "client", transport: "grpc" });
+      send(create(method.input, req), newCall(method, ctx, "client", "grpc"));
   }
   return client as GrpcClient<S>;
 }
@@ -54,13 +58,14 @@ function unaryCall(
   call: Call,
   timeoutMs: number,
 ): Promise<Message> {
-  const { signal } = call.ctx;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  const metadata = new grpc.Metadata();
-  if (call.ctx.authToken) metadata.set("x-auth-token", call.ctx.authToken);
-  if (call.ctx.requestId) metadata.set("x-request-id", call.ctx.requestId);
-  const deadline = Math.min(call.ctx.deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeoutMs);
-
+  const { signal, deadline, dispose } = linkDeadline(call.ctx.signal, [
+    { at: call.ctx.deadline, source: "caller's deadline" },
+    { at: Date.now() + timeoutMs, source: `client timeout ${timeoutMs} ms` },
+  ]);
+  if (signal.aborted) {
+    dispose();
+    return Promise.reject(signal.reason);
+  }
   return new Promise<Message>((resolve, reject) => {
     const onAbort = () => pending.cancel();
     const pending = channel.makeUnaryRequest(
@@ -68,10 +73,11 @@ function unaryCall(
       serializer(method.input),
       rawBytes,
       req,
-      metadata,
-      { deadline },
+      metadataFromHeaders(call.header),
+      { deadline: deadline ?? Number.POSITIVE_INFINITY },
       (err, bytes) => {
         signal.removeEventListener("abort", onAbort);
+        dispose();
         if (signal.aborted) return reject(signal.reason);
         if (err) return reject(fromServiceError(method, err));
         try {

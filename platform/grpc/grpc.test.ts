@@ -8,8 +8,12 @@ import { ProductService } from "../../gen/proto/product/v1/product_pb.ts";
 import { codeOf } from "../../tests/support/code-of.ts";
 import { bindService, type ServiceImpl } from "../rpc/call.ts";
 import { backgroundCtx, type Ctx } from "../rpc/context.ts";
+import { getValue, withValue } from "../rpc/context-values.ts";
 import { AppError } from "../rpc/errors.ts";
 import { buildHandlers } from "../rpc/handlers.ts";
+import { authTokenKey } from "../rpc/interceptors/auth-token.ts";
+import { metadataInterceptors } from "../rpc/interceptors/metadata.ts";
+import { requestIdKey } from "../rpc/interceptors/request-id.ts";
 import { validationInterceptor } from "../rpc/interceptors/validation.ts";
 import { createGrpcClient, type GrpcClient } from "./client.ts";
 import { type GrpcServer, startGrpcServer } from "./server.ts";
@@ -33,7 +37,7 @@ let server: GrpcServer;
 let client: GrpcClient<typeof ProductService>;
 beforeAll(async () => {
   server = await startGrpcServer(
-    buildHandlers([bindService(ProductService, impl)], [validationInterceptor]),
+    buildHandlers([bindService(ProductService, impl)], [...metadataInterceptors, validationInterceptor]),
     "127.0.0.1",
     0,
   );
@@ -63,9 +67,10 @@ describe("round trip", () => {
   });
 
   test("auth token and request id travel as metadata into the handler's context", async () => {
-    await client.getProduct({ sku: 1n }, { ...backgroundCtx(), authToken: "secret", requestId: "req-1" });
-    expect(seen.ctx?.authToken).toBe("secret");
-    expect(seen.ctx?.requestId).toBe("req-1");
+    const ctx = withValue(withValue(backgroundCtx(), authTokenKey, "secret"), requestIdKey, "req-1");
+    await client.getProduct({ sku: 1n }, ctx);
+    expect(getValue(seen.ctx ?? backgroundCtx(), authTokenKey)).toBe("secret");
+    expect(getValue(seen.ctx ?? backgroundCtx(), requestIdKey)).toBe("req-1");
   });
 });
 

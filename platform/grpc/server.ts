@@ -1,16 +1,16 @@
 // A gRPC server on @grpc/grpc-js that dispatches every call through the shared handler table.
 // Per call it builds the request context: the call's deadline and client cancellation become
-// one AbortSignal, and x-auth-token / x-request-id metadata travel along with it.
+// one AbortSignal; its metadata becomes the Call's headers for the interceptors to read.
 
-import { randomUUID } from "node:crypto";
 import type { Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { methodPath } from "../rpc/call.ts";
-import type { Ctx } from "../rpc/context.ts";
+import { methodPath, newCall } from "../rpc/call.ts";
+import { linkDeadline } from "../rpc/deadline.ts";
 import { AppError, codeToNumber } from "../rpc/errors.ts";
 import type { HandlerTable, MethodHandler } from "../rpc/handlers.ts";
 import { invokeHandler } from "../rpc/handlers.ts";
 import { parseMessage, rawBytes, serializer } from "./codec.ts";
+import { headersFromMetadata, metadataFromHeaders } from "./metadata.ts";
 
 export interface GrpcServer {
   readonly port: number;
@@ -69,18 +69,31 @@ export async function startGrpcServer(table: HandlerTable, host: string, port: n
 
 function unaryHandler(handler: MethodHandler): grpc.handleUnaryCall<Buffer, Message> {
   return (call, callback) => {
-    const { ctx, dispose } = contextOf(call);
+    const { signal, deadline, dispose } = cancellationOf(call);
+    const rpcCall = newCall(
+      handler.method,
+      { signal, deadline },
+      "server",
+      "grpc",
+      headersFromMetadata(call.metadata),
+    );
+    const reply = (err: unknown, res?: Message) => {
+      const metadata = metadataFromHeaders(rpcCall.responseHeader);
+      if (Object.keys(metadata.getMap()).length > 0) call.sendMetadata(metadata);
+      if (err === undefined) callback(null, res);
+      else callback(toStatus(err));
+    };
     let request: ReturnType<typeof parseMessage>;
     try {
       request = parseMessage(handler.method.input, call.request);
     } catch (err) {
       dispose();
-      return callback(toStatus(err));
+      return reply(err);
     }
-    invokeHandler(handler, request, { method: handler.method, ctx, side: "server", transport: "grpc" })
+    invokeHandler(handler, request, rpcCall)
       .then(
-        (res) => callback(null, res),
-        (err) => callback(toStatus(err)),
+        (res) => reply(undefined, res),
+        (err) => reply(err),
       )
       .finally(dispose);
   };
@@ -91,37 +104,22 @@ function toStatus(err: unknown): Partial<grpc.StatusObject> {
   return { code: codeToNumber(appErr.code), details: appErr.detail };
 }
 
-function contextOf(call: grpc.ServerUnaryCall<Buffer, Message>): { ctx: Ctx; dispose: () => void } {
-  const controller = new AbortController();
-  const onCancel = () => controller.abort(new AppError("CANCELLED", "cancelled by the client"));
+/** The client's cancellation and its grpc-timeout, linked into one signal. */
+function cancellationOf(call: grpc.ServerUnaryCall<Buffer, Message>) {
+  const cancelled = new AbortController();
+  const onCancel = () => cancelled.abort(new AppError("CANCELLED", "cancelled by the client"));
   call.on("cancelled", onCancel);
   const rawDeadline = call.getDeadline();
-  const deadline = rawDeadline instanceof Date ? rawDeadline.getTime() : rawDeadline;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  if (Number.isFinite(deadline)) {
-    timer = setTimeout(
-      () => controller.abort(new AppError("DEADLINE_EXCEEDED", "deadline exceeded")),
-      Math.max(0, deadline - Date.now()),
-    );
-  }
-  const ctx: Ctx = {
-    signal: controller.signal,
-    deadline: Number.isFinite(deadline) ? deadline : undefined,
-    authToken: firstString(call.metadata, "x-auth-token"),
-    requestId: firstString(call.metadata, "x-request-id") ?? randomUUID(),
-  };
+  const at = rawDeadline instanceof Date ? rawDeadline.getTime() : rawDeadline;
+  const linked = linkDeadline(cancelled.signal, [{ at, source: "grpc-timeout" }]);
   return {
-    ctx,
+    signal: linked.signal,
+    deadline: linked.deadline,
     dispose: () => {
-      clearTimeout(timer);
+      linked.dispose();
       call.removeListener("cancelled", onCancel);
     },
   };
-}
-
-function firstString(metadata: grpc.Metadata, key: string): string | undefined {
-  const value = metadata.get(key)[0];
-  return typeof value === "string" && value !== "" ? value : undefined;
 }
 
 // A server never deserializes its own responses; grpc-js' definition type still asks for one.

@@ -3,7 +3,6 @@
 // handler chain as gRPC, and writes protobuf JSON or a `{code, message}` error.
 // Every malformed request ends as a 4xx here, before any business logic runs.
 
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   create,
@@ -13,7 +12,8 @@ import {
   type Message,
   mergeFromJson,
 } from "@bufbuild/protobuf";
-import type { Ctx } from "../rpc/context.ts";
+import { newCall } from "../rpc/call.ts";
+import { linkDeadline } from "../rpc/deadline.ts";
 import { AppError, httpStatusOf } from "../rpc/errors.ts";
 import type { HandlerTable } from "../rpc/handlers.ts";
 import { invokeHandler } from "../rpc/handlers.ts";
@@ -52,20 +52,16 @@ export function createGateway(
       return sendError(res, 405, "UNIMPLEMENTED", `${verb} is not allowed on ${url.pathname}`);
     }
     const { route, params } = match;
-    const { ctx, dispose } = contextOf(req, res, timeoutMs);
-    res.setHeader("x-request-id", ctx.requestId ?? "");
+    const { signal, deadline, dispose } = cancellationOf(res, timeoutMs);
+    const call = newCall(route.handler.method, { signal, deadline }, "server", "http", headersOf(req));
     try {
       const body = route.body === "*" ? await readBody(req, maxBodyBytes) : "";
       const request = bindRequest(route, params, url.searchParams, body);
-      const method = route.handler.method;
-      const reply = await invokeHandler(route.handler, request, {
-        method,
-        ctx,
-        side: "server",
-        transport: "http",
-      });
+      const reply = await invokeHandler(route.handler, request, call);
+      sendHeaders(res, call.responseHeader);
       sendReply(res, route, reply);
     } catch (err) {
+      sendHeaders(res, call.responseHeader);
       sendAppError(res, AppError.from(err));
     } finally {
       dispose();
@@ -136,39 +132,38 @@ function decodeSegment(raw: string): string {
   }
 }
 
-function contextOf(
-  req: IncomingMessage,
-  res: ServerResponse,
-  timeoutMs: number,
-): { ctx: Ctx; dispose: () => void } {
-  const controller = new AbortController();
-  const deadline = Date.now() + timeoutMs;
-  const timer = setTimeout(
-    () => controller.abort(new AppError("DEADLINE_EXCEEDED", "deadline exceeded")),
-    timeoutMs,
-  );
+/** The client closing the connection and the gateway's timeout, linked into one signal. */
+function cancellationOf(res: ServerResponse, timeoutMs: number) {
+  const closed = new AbortController();
   // The client went away before we answered: stop the work done on its behalf.
   const onClose = () => {
-    if (!res.writableFinished) controller.abort(new AppError("CANCELLED", "client closed the connection"));
+    if (!res.writableFinished) closed.abort(new AppError("CANCELLED", "client closed the connection"));
   };
   res.on("close", onClose);
-  const ctx: Ctx = {
-    signal: controller.signal,
-    deadline,
-    authToken: header(req, "x-auth-token"),
-    requestId: header(req, "x-request-id") ?? randomUUID(),
-  };
+  const linked = linkDeadline(closed.signal, [{ at: Date.now() + timeoutMs, source: "gateway timeout" }]);
   return {
-    ctx,
+    signal: linked.signal,
+    deadline: linked.deadline,
     dispose: () => {
-      clearTimeout(timer);
+      linked.dispose();
       res.removeListener("close", onClose);
     },
   };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined || first === "" ? undefined : first;
+/** The Call's response headers onto the HTTP response: the only place they are copied out. */
+function sendHeaders(res: ServerResponse, headers: Headers): void {
+  headers.forEach((value, name) => {
+    res.setHeader(name, value);
+  });
+}
+
+/** The request's headers as the Call carries them, the only place they are copied in (Node lower-cases names). */
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(":")) continue;
+    headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
 }

@@ -12,6 +12,24 @@ export interface Call {
   readonly side: "server" | "client";
   /** How the call arrived on the server side: a gRPC socket or the HTTP gateway. */
   readonly transport: "grpc" | "http";
+  /**
+   * Request headers, lower-cased (gRPC metadata or HTTP headers). Server side: what arrived.
+   * Client side: what will be sent; client interceptors add to it.
+   */
+  readonly header: Headers;
+  /** Server side: headers to send back (HTTP response headers / gRPC initial metadata). */
+  readonly responseHeader: Headers;
+}
+
+/** A fresh call: the transports build every Call through this, so its shape has one source. */
+export function newCall(
+  method: DescMethod,
+  ctx: Ctx,
+  side: Call["side"],
+  transport: Call["transport"],
+  header = new Headers(),
+): Call {
+  return { method, ctx, side, transport, header, responseHeader: new Headers() };
 }
 
 export type UnaryFn = (req: Message, call: Call) => Promise<Message>;

@@ -1,17 +1,17 @@
 // The request context: one linked cancellation plus the request-scoped values that travel with
 // it. Every layer receives it explicitly and hands it to every outgoing call (no globals).
+// Use cases see only this: no headers, no transport. Interceptors turn headers into values.
 
-import { AppError } from "./errors.ts";
+import type { ContextValues } from "./context-values.ts";
+import { linkDeadline } from "./deadline.ts";
 
 export interface Ctx {
   /** Aborts when the caller cancels or the deadline passes; `reason` is an AppError. */
   readonly signal: AbortSignal;
   /** Absolute deadline (ms since epoch), when the caller set one. */
   readonly deadline?: number;
-  /** The caller's auth token (x-auth-token), forwarded to downstream services. */
-  readonly authToken?: string;
-  /** Correlates log lines of one request across services. */
-  readonly requestId?: string;
+  /** Request-scoped values (auth token, request id...), read with `getValue` from context-values.ts. */
+  readonly values?: ContextValues;
 }
 
 /** A context for work that no request owns (startup, background loops); cancelled by `signal`. */
@@ -24,20 +24,11 @@ export function backgroundCtx(signal: AbortSignal = new AbortController().signal
  * first. The earlier of the two deadlines wins. `dispose` releases the timer; call it when done.
  */
 export function withTimeout(parent: Ctx, timeoutMs: number): { ctx: Ctx; dispose: () => void } {
-  const deadline = Math.min(parent.deadline ?? Number.POSITIVE_INFINITY, Date.now() + timeoutMs);
-  const controller = new AbortController();
-  const onParentAbort = () => controller.abort(parent.signal.reason);
-  if (parent.signal.aborted) onParentAbort();
-  else parent.signal.addEventListener("abort", onParentAbort, { once: true });
-  const timer = setTimeout(
-    () => controller.abort(new AppError("DEADLINE_EXCEEDED", "deadline exceeded")),
-    Math.max(0, deadline - Date.now()),
-  );
-  const dispose = () => {
-    clearTimeout(timer);
-    parent.signal.removeEventListener("abort", onParentAbort);
-  };
-  return { ctx: { ...parent, signal: controller.signal, deadline }, dispose };
+  const linked = linkDeadline(parent.signal, [
+    { at: parent.deadline, source: "caller's deadline" },
+    { at: Date.now() + timeoutMs, source: `${timeoutMs} ms timeout` },
+  ]);
+  return { ctx: { ...parent, signal: linked.signal, deadline: linked.deadline }, dispose: linked.dispose };
 }
 
 /** Rejects with the signal's reason as soon as it aborts; resolves after `ms` otherwise. */

@@ -4,17 +4,14 @@ import { describe, expect, test } from "bun:test";
 import { create, type Message } from "@bufbuild/protobuf";
 import { GetProductRequestSchema, ProductService } from "../../../gen/proto/product/v1/product_pb.ts";
 import { createMetrics } from "../../observability/metrics.ts";
-import type { Call, UnaryFn } from "../call.ts";
+import { type Call, newCall, type UnaryFn } from "../call.ts";
 import { backgroundCtx } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { retryInterceptor } from "./retry.ts";
 
 const req = create(GetProductRequestSchema, { sku: 1n });
 const call = (over: Partial<Call> = {}): Call => ({
-  method: ProductService.method.getProduct,
-  ctx: backgroundCtx(),
-  side: "client",
-  transport: "grpc",
+  ...newCall(ProductService.method.getProduct, backgroundCtx(), "client", "grpc"),
   ...over,
 });
 

@@ -3,7 +3,9 @@
 
 import type { Logger } from "../../observability/logger.ts";
 import { type Interceptor, methodPath } from "../call.ts";
+import { getValue } from "../context-values.ts";
 import { AppError } from "../errors.ts";
+import { requestIdKey } from "./request-id.ts";
 
 const UNEXPECTED = new Set(["INTERNAL", "UNKNOWN", "DATA_LOSS"]);
 
@@ -14,7 +16,7 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       method: methodPath(call.method),
       side: call.side,
       transport: call.transport,
-      request_id: call.ctx.requestId,
+      request_id: getValue(call.ctx, requestIdKey),
     };
     try {
       const res = await next(req, call);
