@@ -115,9 +115,3 @@ function normalize(err: unknown, signal?: AbortSignal): unknown {
   }
   return err;
 }
-
-/** Postgres error code of a failed statement (e.g. "23505" unique_violation), if any. */
-export function pgErrorCode(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : undefined;
-}

@@ -9,7 +9,7 @@ const REDACT = ["token", "authToken", "*.token", "*.authToken", "password", "*.p
 
 let root: Logger | undefined;
 
-export function rootLogger(): Logger {
+function rootLogger(): Logger {
   root ??= pino({
     level: process.env.LOG_LEVEL ?? "info",
     redact: { paths: REDACT, censor: "[redacted]" },

@@ -9,7 +9,7 @@ import { type EmbeddedSystem, startEmbeddedSystem } from "../../scripts/embedded
 import { freePort } from "./free-port.ts";
 
 /** Ports 0 everywhere; generous product limits so tests are not throttled unless they ask. */
-export const TEST_ENV: Readonly<Record<string, string>> = {
+const TEST_ENV: Readonly<Record<string, string>> = {
   CART_HTTP_PORT: "0",
   CART_GRPC_PORT: "0",
   LOMS_HTTP_PORT: "0",
@@ -59,7 +59,7 @@ async function boot(dir: string, pgPort: number, env: Record<string, string>): P
   };
 }
 
-export interface HttpReply {
+interface HttpReply {
   readonly status: number;
   readonly body: unknown;
   readonly text: string;
