@@ -66,6 +66,7 @@ lint: deps ## biome lint+format+layering, buf lint+format, TypeScript, knip (unu
 	$(BUF) format --diff --exit-code --path proto/cart --path proto/loms --path proto/product proto
 	$(TSC) -p .
 	$(KNIP)
+	$(BUN) scripts/check-config-table.ts
 
 fmt: deps ## format TypeScript and protos in place
 	$(BIOME) check --write .

@@ -20,11 +20,11 @@ import { freePort } from "./support/free-port.ts";
 const BIG_TOKEN = "t".repeat(96 * 1024);
 const COUNT = 20_000;
 const ENV = {
-  PRODUCT_TOKENS: BIG_TOKEN,
-  PRODUCT_RPS: "1000",
-  PRODUCT_LATENCY_MS: "0",
-  PRODUCT_LATENCY_JITTER_MS: "0",
-  PRODUCT_GENERATED: String(COUNT),
+  PRODUCT_MOCK_TOKENS: BIG_TOKEN,
+  PRODUCT_MOCK_RPS: "1000",
+  PRODUCT_MOCK_LATENCY_MS: "0",
+  PRODUCT_MOCK_LATENCY_JITTER_MS: "0",
+  PRODUCT_MOCK_GENERATED: String(COUNT),
   LOG_LEVEL: "silent",
 };
 
@@ -86,8 +86,8 @@ describe("cross-runtime gRPC with large messages", () => {
       env: {
         ...process.env,
         ...ENV,
-        PRODUCT_GRPC_PORT: String(grpcPort),
-        PRODUCT_HTTP_PORT: String(httpPort),
+        PRODUCT_MOCK_GRPC_PORT: String(grpcPort),
+        PRODUCT_MOCK_HTTP_PORT: String(httpPort),
       },
       stdio: "ignore",
     });

@@ -33,10 +33,10 @@ beforeAll(async () => {
       CART_GRPC_PORT: cartGrpc,
       LOMS_HTTP_PORT: lomsHttp,
       LOMS_GRPC_PORT: lomsGrpc,
-      PRODUCT_HTTP_PORT: productHttp,
-      PRODUCT_GRPC_PORT: productGrpc,
-      PRODUCT_ADDR: `127.0.0.1:${productGrpc}`,
-      LOMS_ADDR: `127.0.0.1:${lomsGrpc}`,
+      PRODUCT_MOCK_HTTP_PORT: productHttp,
+      PRODUCT_MOCK_GRPC_PORT: productGrpc,
+      CART_PRODUCT_ADDR: `127.0.0.1:${productGrpc}`,
+      CART_LOMS_ADDR: `127.0.0.1:${lomsGrpc}`,
     },
   });
   deno.stdout?.on("data", (d) => (output += d));

@@ -13,7 +13,7 @@ import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 let sys: TestSystem;
 let cart: GrpcClient<typeof CartService>;
 beforeAll(async () => {
-  sys = await startTestSystem({ PRODUCT_TOKENS: "testtoken,user-token" });
+  sys = await startTestSystem({ PRODUCT_MOCK_TOKENS: "testtoken,user-token" });
   cart = createGrpcClient(CartService, { address: `127.0.0.1:${sys.ports.cart.grpc}` });
 });
 afterAll(async () => {
