@@ -18,7 +18,7 @@ import { createMetrics } from "../platform/observability/metrics.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
 import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
-import { startService } from "../platform/service.ts";
+import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
@@ -61,13 +61,7 @@ export function cartConfig(env: Env): CartConfig {
   };
 }
 
-export interface RunningCart {
-  readonly httpPort: number;
-  readonly grpcPort: number | undefined;
-  stop(): Promise<void>;
-}
-
-export async function startCart(config: CartConfig): Promise<RunningCart> {
+export async function startCart(config: CartConfig): Promise<RunningServer> {
   const logger = createLogger("cart");
   const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "cart" });
   const metrics = createMetrics("cart");

@@ -6,7 +6,7 @@ import { type Env, envInt, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { bindService } from "../platform/rpc/call.ts";
-import { startService } from "../platform/service.ts";
+import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { PgLomsStore } from "./repo.ts";
@@ -41,13 +41,7 @@ export function lomsConfig(env: Env): LomsConfig {
   };
 }
 
-export interface RunningLoms {
-  readonly httpPort: number;
-  readonly grpcPort: number | undefined;
-  stop(): Promise<void>;
-}
-
-export async function startLoms(config: LomsConfig): Promise<RunningLoms> {
+export async function startLoms(config: LomsConfig): Promise<RunningServer> {
   const logger = createLogger("loms");
   const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "loms" });
   const background = new AbortController();

@@ -44,6 +44,9 @@ export interface RunningService {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** What a service's wiring hands back to whoever started it (main, the embedded runner, tests). */
+export type RunningServer = Pick<RunningService, "httpPort" | "grpcPort" | "stop">;
+
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
   const metrics = options.metrics ?? createMetrics(options.name);

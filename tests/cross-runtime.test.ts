@@ -15,6 +15,7 @@ import { backgroundCtx } from "../platform/rpc/context.ts";
 import type { RunningService } from "../platform/service.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 import { freePort } from "./support/free-port.ts";
+import { waitUntilReady } from "./support/wait.ts";
 
 // A 96 KiB token makes every request larger than 64 KiB; 20 000 SKUs make replies ~100 KiB.
 const BIG_TOKEN = "t".repeat(96 * 1024);
@@ -93,7 +94,7 @@ describe("cross-runtime gRPC with large messages", () => {
     });
     const client = createGrpcClient(ProductService, { address: `127.0.0.1:${grpcPort}`, timeoutMs: 10_000 });
     try {
-      await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 30_000);
+      await waitUntilReady(`http://127.0.0.1:${httpPort}/readyz`, 30_000);
       const reply = await client.listSkus({ token: BIG_TOKEN, count: COUNT }, backgroundCtx());
       expect(reply.skus.length).toBe(COUNT);
     } finally {
@@ -102,16 +103,3 @@ describe("cross-runtime gRPC with large messages", () => {
     }
   }, 60_000);
 });
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await Bun.sleep(200);
-  }
-}

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./support/free-port.ts";
 import { http } from "./support/system.ts";
+import { waitUntilReady } from "./support/wait.ts";
 
 let deno: ChildProcess;
 let dir: string;
@@ -41,16 +42,11 @@ beforeAll(async () => {
   });
   deno.stdout?.on("data", (d) => (output += d));
   deno.stderr?.on("data", (d) => (output += d));
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const ready = await fetch(`${cart}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ready) break;
-    if (Date.now() > until || deno.exitCode !== null)
-      throw new Error(`Deno embedded mode did not start:\n${output}`);
-    await Bun.sleep(250);
-  }
+  await waitUntilReady(`${cart}/readyz`, 60_000, () =>
+    deno.exitCode !== null ? `Deno exited (${deno.exitCode})` : undefined,
+  ).catch((err: Error) => {
+    throw new Error(`Deno embedded mode did not start: ${err.message}\n${output}`);
+  });
 }, 90_000);
 
 afterAll(async () => {

@@ -51,12 +51,9 @@ const FULL: items.InsertItemArgs = {
   releasedOn: new Date("2024-02-29T12:00:00Z"),
 };
 
-const EMPTY: items.InsertItemArgs = {
-  ...FULL,
-  sku: 2,
-  name: "bare",
+// Every nullable column left empty (arrays come back empty, not null).
+const NULLS = {
   note: null,
-  kind: "shoe",
   rating: null,
   weight: null,
   attrs: null,
@@ -65,7 +62,9 @@ const EMPTY: items.InsertItemArgs = {
   photo: null,
   externalId: null,
   releasedOn: null,
-};
+} satisfies Partial<items.InsertItemArgs>;
+
+const EMPTY: items.InsertItemArgs = { ...FULL, sku: 2, name: "bare", kind: "shoe", ...NULLS };
 
 async function insert(args: items.InsertItemArgs): Promise<number> {
   const row = await items.insertItem(db, args);
@@ -95,17 +94,7 @@ describe(":one", () => {
 
   test("NULLs come back as null", async () => {
     const id = await insert(EMPTY);
-    expect(await items.getItem(db, { id })).toMatchObject({
-      note: null,
-      rating: null,
-      weight: null,
-      attrs: null,
-      tags: [],
-      related: null,
-      photo: null,
-      externalId: null,
-      releasedOn: null,
-    });
+    expect(await items.getItem(db, { id })).toMatchObject(NULLS);
   });
 
   test("no row is null", async () => {

@@ -6,6 +6,7 @@
 //   (`make test-integration` runs the repository tests this way too).
 // Either way each test file gets databases of its own and removes them in afterAll.
 
+import { afterAll, beforeAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,13 +15,34 @@ import { startEmbeddedPostgres } from "../../platform/dev/embedded-postgres.ts";
 import { migrate } from "../../platform/dev/migrate.ts";
 import { freePort } from "./free-port.ts";
 
-export interface TestPostgres {
+interface TestPostgres {
   /** Connection URL of the migrated database of a service given to startTestPostgres. */
   url(service: string): string;
   stop(): Promise<void>;
 }
 
-export function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {
+/**
+ * One service's throw-away database for the test file that calls this: created and migrated
+ * before its tests, dropped after. The returned function gives the connected Database.
+ */
+export function useServiceDatabase(service: string): () => Database {
+  let pg: TestPostgres | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    pg = await startTestPostgres([service]);
+    db = new Database({ url: pg.url(service), max: 20, applicationName: `${service}-test` });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await pg?.stop();
+  });
+  return () => {
+    if (!db) throw new Error(`${service} test database is not ready (call inside a test or hook)`);
+    return db;
+  };
+}
+
+function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {
   return process.env.TEST_PG === "stack" ? stackDatabases(services) : embeddedDatabases(services);
 }
 
