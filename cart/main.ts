@@ -4,11 +4,7 @@
 import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import {
-  MemoryRateLimitStore,
-  RateLimiter,
-  rateLimitClientInterceptor,
-} from "../platform/concurrency/rate-limiter.ts";
+import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
 import { WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
@@ -17,6 +13,8 @@ import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
+import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
+import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
@@ -81,7 +79,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
       rateLimitClientInterceptor(limiter),
-      metrics.rpcInterceptor,
+      metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
   });
@@ -90,7 +88,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     timeoutMs: config.clientTimeoutMs,
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
-      metrics.rpcInterceptor,
+      metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
   });

@@ -15,6 +15,7 @@ import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
 import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
+import { metricsInterceptor } from "./rpc/interceptors/metrics.ts";
 import { validationInterceptor } from "./rpc/interceptors/validation.ts";
 
 export interface ServiceOptions {
@@ -53,7 +54,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const bindings = options.bindings ?? [];
   const table = buildHandlers(bindings, [
     ...metadataInterceptors,
-    metrics.rpcInterceptor,
+    metricsInterceptor(metrics),
     loggingInterceptor(logger),
     validationInterceptor,
     ...(options.interceptors ?? []),

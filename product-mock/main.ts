@@ -2,14 +2,11 @@
 // and latency knobs.
 
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import {
-  MemoryRateLimitStore,
-  RateLimiter,
-  rateLimitServerInterceptor,
-} from "../platform/concurrency/rate-limiter.ts";
+import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { bindService } from "../platform/rpc/call.ts";
+import { rateLimitServerInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { type RunningService, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { buildCatalog } from "./catalog.ts";

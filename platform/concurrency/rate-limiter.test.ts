@@ -6,12 +6,8 @@ import { GetProductRequestSchema, ProductService } from "../../gen/proto/product
 import { newCall } from "../rpc/call.ts";
 import { backgroundCtx } from "../rpc/context.ts";
 import { AppError } from "../rpc/errors.ts";
-import {
-  MemoryRateLimitStore,
-  RateLimiter,
-  rateLimitClientInterceptor,
-  rateLimitServerInterceptor,
-} from "./rate-limiter.ts";
+import { rateLimitClientInterceptor, rateLimitServerInterceptor } from "../rpc/interceptors/rate-limit.ts";
+import { MemoryRateLimitStore, RateLimiter } from "./rate-limiter.ts";
 
 describe("MemoryRateLimitStore", () => {
   test("at most `limit` grants in any window, free again exactly one window after the oldest", async () => {

@@ -12,9 +12,7 @@
 // - Waiting costs no CPU: the store says how long until the oldest permit leaves the window,
 //   and the caller sleeps that long before asking again.
 
-import type { Interceptor } from "../rpc/call.ts";
 import { sleep } from "../rpc/context.ts";
-import { AppError } from "../rpc/errors.ts";
 
 /** Port: an atomic "grant a permit if the window has room" operation. */
 export interface RateLimitStore {
@@ -66,22 +64,4 @@ export class RateLimiter {
       await sleep(wait, signal);
     }
   }
-}
-
-/** Client side: every outgoing call waits for a permit (bounded by the caller's deadline). */
-export function rateLimitClientInterceptor(limiter: RateLimiter): Interceptor {
-  return (next) => async (req, call) => {
-    await limiter.acquire(call.ctx.signal);
-    return next(req, call);
-  };
-}
-
-/** Server side: calls beyond the limit are refused with RESOURCE_EXHAUSTED. */
-export function rateLimitServerInterceptor(limiter: RateLimiter): Interceptor {
-  return (next) => async (req, call) => {
-    if (!(await limiter.tryAcquire())) {
-      throw AppError.resourceExhausted(`rate limit of ${limiter.limit} requests per second exceeded`);
-    }
-    return next(req, call);
-  };
 }

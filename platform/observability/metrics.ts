@@ -5,12 +5,15 @@
 // default process metrics).
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { type Interceptor, methodPath } from "../rpc/call.ts";
-import { AppError } from "../rpc/errors.ts";
 
 export interface Metrics {
   readonly registry: Registry;
-  readonly rpcInterceptor: Interceptor;
+  /** Filled by rpc/interceptors/metrics.ts for every call, server and client side. */
+  readonly rpc: {
+    readonly requests: Counter<"side" | "transport" | "method" | "code">;
+    readonly duration: Histogram<"side" | "transport" | "method" | "code">;
+    readonly inFlight: Gauge<"side" | "transport" | "method">;
+  };
 }
 
 export function createMetrics(service: string): Metrics {
@@ -39,21 +42,5 @@ export function createMetrics(service: string): Metrics {
     registers: [registry],
   });
 
-  const rpcInterceptor: Interceptor = (next) => async (req, call) => {
-    const base = { side: call.side, transport: call.transport, method: methodPath(call.method) };
-    inFlight.inc(base);
-    const stop = duration.startTimer();
-    let code = "OK";
-    try {
-      return await next(req, call);
-    } catch (err) {
-      code = AppError.from(err).code;
-      throw err;
-    } finally {
-      inFlight.dec(base);
-      stop({ ...base, code });
-      requests.inc({ ...base, code });
-    }
-  };
-  return { registry, rpcInterceptor };
+  return { registry, rpc: { requests, duration, inFlight } };
 }

@@ -7,6 +7,7 @@ import { createMetrics } from "../../observability/metrics.ts";
 import { type Call, newCall, type UnaryFn } from "../call.ts";
 import { backgroundCtx } from "../context.ts";
 import { AppError } from "../errors.ts";
+import { metricsInterceptor } from "./metrics.ts";
 import { retryInterceptor } from "./retry.ts";
 
 const req = create(GetProductRequestSchema, { sku: 1n });
@@ -65,8 +66,8 @@ describe("retryInterceptor", () => {
 describe("metrics interceptor", () => {
   test("counts calls by code, observes latency, returns in-flight to zero", async () => {
     const metrics = createMetrics("metrics-test");
-    const ok = metrics.rpcInterceptor(async () => req);
-    const bad = metrics.rpcInterceptor(async () => {
+    const ok = metricsInterceptor(metrics)(async () => req);
+    const bad = metricsInterceptor(metrics)(async () => {
       throw AppError.notFound("x");
     });
     await ok(req, call());
