@@ -10,6 +10,7 @@ import { afterAll, beforeAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import postgres from "postgres";
 import { Database } from "../../platform/db/postgres.ts";
 import { startEmbeddedPostgres } from "../../platform/dev/embedded-postgres.ts";
 import { migrate } from "../../platform/dev/migrate.ts";
@@ -101,10 +102,33 @@ async function stackDatabases(services: readonly string[]): Promise<TestPostgres
       return `postgres://${service}:${service}@127.0.0.1:${STACK_PORTS[service]?.bouncer}/${db.name}`;
     },
     stop: async () => {
-      for (const { name, admin } of created) {
+      for (const { service, name, admin } of created) {
+        await closeBouncerConnections(service, name);
         await admin.query(`drop database if exists "${name}" with (force)`, []);
         await admin.close();
       }
     },
   };
+}
+
+// pgbouncer keeps idle server connections to the throw-away database; dropping it "with (force)"
+// kills them under pgbouncer's feet, and pgbouncer 1.18 can then abort ("server in bad state"),
+// taking the running service's pool down with it. KILL on its admin console closes them first.
+// The console speaks only the simple query protocol.
+async function closeBouncerConnections(service: string, database: string): Promise<void> {
+  const bouncer = postgres({
+    host: "127.0.0.1",
+    port: STACK_PORTS[service]?.bouncer,
+    user: service,
+    password: service,
+    database: "pgbouncer",
+    max: 1,
+    prepare: false,
+    fetch_types: false,
+  });
+  try {
+    await bouncer.unsafe(`KILL ${database}`).simple();
+  } finally {
+    await bouncer.end({ timeout: 5 });
+  }
 }
