@@ -20,9 +20,13 @@ export class GrpcLoms implements StockService, OrderService {
     }
   }
 
-  async create(ctx: Ctx, userId: number, lines: readonly CartLine[]): Promise<number> {
+  async create(ctx: Ctx, userId: number, lines: readonly CartLine[], checkoutKey: string): Promise<number> {
     const res = await this.client.orderCreate(
-      { userId: BigInt(userId), items: lines.map((l) => ({ sku: BigInt(l.sku), count: l.count })) },
+      {
+        userId: BigInt(userId),
+        items: lines.map((l) => ({ sku: BigInt(l.sku), count: l.count })),
+        checkoutKey,
+      },
       ctx,
     );
     return Number(res.orderId);

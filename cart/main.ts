@@ -87,7 +87,8 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     address: config.lomsAddr,
     timeoutMs: config.clientTimeoutMs,
     interceptors: [
-      retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
+      // OrderCreate is safe to retry: cart sends a checkout key and LOMS makes one order per key.
+      retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo", "OrderCreate"] }),
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],

@@ -11,9 +11,20 @@ export interface TxRepos {
 }
 
 export interface OrderRepo {
-  /** Inserts the order with its (normalized) items; returns the new id. */
-  create(ctx: Ctx, userId: number, status: OrderStatus, items: readonly OrderItem[]): Promise<number>;
+  /**
+   * Inserts the order with its (normalized) items; returns the new id, or null when another
+   * order already holds `checkoutKey` (nothing is inserted then).
+   */
+  create(
+    ctx: Ctx,
+    userId: number,
+    status: OrderStatus,
+    items: readonly OrderItem[],
+    checkoutKey?: string,
+  ): Promise<number | null>;
   get(ctx: Ctx, orderId: number): Promise<Order | null>;
+  /** The order created with this checkout key, if any. */
+  getByCheckoutKey(ctx: Ctx, checkoutKey: string): Promise<Order | null>;
   /** Like get, and locks the order until the transaction ends. */
   getForUpdate(ctx: Ctx, orderId: number): Promise<Order | null>;
   setStatus(ctx: Ctx, orderId: number, status: OrderStatus): Promise<void>;

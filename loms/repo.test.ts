@@ -7,7 +7,7 @@ import type { Database } from "../platform/db/postgres.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import { useServiceDatabase } from "../tests/support/postgres.ts";
-import { OrderStatus } from "./model.ts";
+import { type OrderItem, OrderStatus } from "./model.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { LomsUsecase } from "./usecase.ts";
@@ -47,14 +47,44 @@ describe("seed", () => {
   });
 });
 
+/** Creates an order in its own transaction; fails when the checkout key is already taken. */
+async function insert(
+  userId: number,
+  status: OrderStatus,
+  items: OrderItem[],
+  key?: string,
+): Promise<number> {
+  const id = await store.inTx(ctx, (tx) => tx.orders.create(ctx, userId, status, items, key));
+  if (id === null) throw new Error(`checkout key ${key} is taken`);
+  return id;
+}
+
 describe("orders", () => {
-  test("create, get with items sorted, status changes", async () => {
-    const id = await store.inTx(ctx, (tx) =>
-      tx.orders.create(ctx, 5, OrderStatus.New, [
-        { sku: 10, count: 1 },
-        { sku: 3, count: 2 },
-      ]),
+  test("a checkout key creates one order: a repeat inserts nothing, the key finds the first", async () => {
+    const id = await insert(8, OrderStatus.New, [{ sku: 2, count: 1 }], "key-1");
+    expect(
+      await store.inTx(ctx, (tx) =>
+        tx.orders.create(ctx, 8, OrderStatus.New, [{ sku: 2, count: 5 }], "key-1"),
+      ),
+    ).toBeNull();
+    expect(await store.orders.getByCheckoutKey(ctx, "key-1")).toEqual({
+      id,
+      userId: 8,
+      status: OrderStatus.New,
+      items: [{ sku: 2, count: 1 }],
+    });
+    expect(await store.orders.getByCheckoutKey(ctx, "key-2")).toBeNull();
+    // Orders without a key never conflict with each other.
+    expect(await insert(8, OrderStatus.New, [{ sku: 2, count: 1 }])).not.toBe(
+      await insert(8, OrderStatus.New, [{ sku: 2, count: 1 }]),
     );
+  });
+
+  test("create, get with items sorted, status changes", async () => {
+    const id = await insert(5, OrderStatus.New, [
+      { sku: 10, count: 1 },
+      { sku: 3, count: 2 },
+    ]);
     expect(await store.orders.get(ctx, id)).toEqual({
       id,
       userId: 5,
@@ -92,15 +122,9 @@ describe("orders", () => {
   });
 
   test("claimExpired returns only orders awaiting payment since before the cut-off, and skips locked ones", async () => {
-    const old = await store.inTx(ctx, (tx) =>
-      tx.orders.create(ctx, 7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]),
-    );
-    const locked = await store.inTx(ctx, (tx) =>
-      tx.orders.create(ctx, 7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]),
-    );
-    const payed = await store.inTx(ctx, (tx) =>
-      tx.orders.create(ctx, 7, OrderStatus.Payed, [{ sku: 1, count: 1 }]),
-    );
+    const old = await insert(7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]);
+    const locked = await insert(7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]);
+    const payed = await insert(7, OrderStatus.Payed, [{ sku: 1, count: 1 }]);
     await db.query("update orders set updated_at = now() - interval '1 hour' where id = any($1::bigint[])", [
       [old, locked, payed],
     ]);

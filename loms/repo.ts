@@ -33,9 +33,19 @@ export class PgLomsStore implements LomsStore {
 class PgOrderRepo implements OrderRepo {
   constructor(private readonly db: DBTX) {}
 
-  async create(ctx: Ctx, userId: number, status: OrderStatus, items: readonly OrderItem[]): Promise<number> {
-    const row = await q.insertOrder(this.db, { userId, status }, ctx.signal);
-    if (!row) throw AppError.internal("insert returned no order id");
+  async create(
+    ctx: Ctx,
+    userId: number,
+    status: OrderStatus,
+    items: readonly OrderItem[],
+    checkoutKey?: string,
+  ): Promise<number | null> {
+    const [row] = await q.insertOrder(
+      this.db,
+      { userId, status, checkoutKey: checkoutKey ?? null },
+      ctx.signal,
+    );
+    if (!row) return null;
     await q.insertOrderItems(
       this.db,
       { orderId: row.id, skus: items.map((i) => i.sku), counts: items.map((i) => i.count) },
@@ -46,6 +56,11 @@ class PgOrderRepo implements OrderRepo {
 
   async get(ctx: Ctx, orderId: number): Promise<Order | null> {
     const row = await q.getOrder(this.db, { id: orderId }, ctx.signal);
+    return row && this.#withItems(ctx, row);
+  }
+
+  async getByCheckoutKey(ctx: Ctx, checkoutKey: string): Promise<Order | null> {
+    const row = await q.getOrderByCheckoutKey(this.db, { checkoutKey }, ctx.signal);
     return row && this.#withItems(ctx, row);
   }
 

@@ -12,6 +12,7 @@ function fakeStore() {
   const orders = {
     create: mock<OrderRepo["create"]>(async () => 7),
     get: mock<OrderRepo["get"]>(async () => null),
+    getByCheckoutKey: mock<OrderRepo["getByCheckoutKey"]>(async () => null),
     getForUpdate: mock<OrderRepo["getForUpdate"]>(async () => null),
     setStatus: mock<OrderRepo["setStatus"]>(async () => {}),
     claimExpired: mock<OrderRepo["claimExpired"]>(async () => []),
@@ -53,7 +54,7 @@ describe("createOrder", () => {
       { sku: 10, count: 2 },
       { sku: 30, count: 5 },
     ];
-    expect(f.orders.create).toHaveBeenCalledWith(ctx, 1, OrderStatus.New, merged);
+    expect(f.orders.create).toHaveBeenCalledWith(ctx, 1, OrderStatus.New, merged, undefined);
     expect(f.stocks.reserveAll).toHaveBeenCalledWith(ctx, merged);
     expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.AwaitingPayment);
     expect(f.inTx).toHaveBeenCalledTimes(1);
@@ -63,6 +64,26 @@ describe("createOrder", () => {
     f.stocks.reserveAll.mockResolvedValueOnce(false);
     expect(await codeOf(usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }]))).toBe("FAILED_PRECONDITION");
     expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Failed);
+  });
+
+  test("a repeated checkout key answers the first order and reserves nothing more", async () => {
+    f.orders.create.mockResolvedValueOnce(null);
+    f.orders.getByCheckoutKey.mockResolvedValueOnce(order(OrderStatus.AwaitingPayment));
+    expect(await usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }], "k1")).toBe(7);
+    expect(f.orders.getByCheckoutKey).toHaveBeenCalledWith(ctx, "k1");
+    expect(f.stocks.reserveAll).not.toHaveBeenCalled();
+    expect(f.orders.setStatus).not.toHaveBeenCalled();
+  });
+
+  test("a repeated key of a failed order is FAILED_PRECONDITION again; another user's key ALREADY_EXISTS", async () => {
+    f.orders.create.mockResolvedValue(null);
+    f.orders.getByCheckoutKey.mockResolvedValueOnce(order(OrderStatus.Failed));
+    expect(await codeOf(usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }], "k1"))).toBe(
+      "FAILED_PRECONDITION",
+    );
+    f.orders.getByCheckoutKey.mockResolvedValueOnce(order(OrderStatus.Payed));
+    expect(await codeOf(usecase.createOrder(ctx, 2, [{ sku: 10, count: 2 }], "k1"))).toBe("ALREADY_EXISTS");
+    expect(f.stocks.reserveAll).not.toHaveBeenCalled();
   });
 
   test("an order without items is INVALID_ARGUMENT and touches nothing", async () => {

@@ -29,13 +29,21 @@ export class LomsUsecase {
 
   /**
    * Stores the order as `new`, then reserves all items or none, all in one transaction. Without
-   * stock the order is kept as `failed` and FAILED_PRECONDITION is returned.
+   * stock the order is kept as `failed` and FAILED_PRECONDITION is returned. With a checkout key
+   * an order is created at most once per key: a repeat answers the first order (the first
+   * request's items win), or FAILED_PRECONDITION again when that one failed.
    */
-  async createOrder(ctx: Ctx, userId: number, items: readonly OrderItem[]): Promise<number> {
+  async createOrder(
+    ctx: Ctx,
+    userId: number,
+    items: readonly OrderItem[],
+    checkoutKey?: string,
+  ): Promise<number> {
     if (items.length === 0) throw AppError.invalidArgument("an order needs at least one item");
     const normalized = normalizeItems(items);
     const { orderId, reserved } = await this.store.inTx(ctx, async (tx) => {
-      const orderId = await tx.orders.create(ctx, userId, OrderStatus.New, normalized);
+      const orderId = await tx.orders.create(ctx, userId, OrderStatus.New, normalized, checkoutKey);
+      if (orderId === null) return priorCheckout(ctx, tx, userId, checkoutKey ?? "");
       const reserved = await tx.stocks.reserveAll(ctx, normalized);
       await tx.orders.setStatus(ctx, orderId, reserved ? OrderStatus.AwaitingPayment : OrderStatus.Failed);
       return { orderId, reserved };
@@ -96,6 +104,16 @@ export class LomsUsecase {
       return expired.length;
     });
   }
+}
+
+/** The order an earlier create with the same checkout key made, as createOrder reports it. */
+async function priorCheckout(ctx: Ctx, tx: TxRepos, userId: number, checkoutKey: string) {
+  const prior = await tx.orders.getByCheckoutKey(ctx, checkoutKey);
+  if (!prior) throw AppError.internal("an order holds the checkout key but cannot be read");
+  if (prior.userId !== userId) {
+    throw new AppError("ALREADY_EXISTS", "the checkout key belongs to another user's order");
+  }
+  return { orderId: prior.id, reserved: prior.status !== OrderStatus.Failed };
 }
 
 async function lockOrder(ctx: Ctx, tx: TxRepos, orderId: number): Promise<Order> {

@@ -1,7 +1,15 @@
--- name: InsertOrder :one
-INSERT INTO orders (user_id, status)
-VALUES (sqlc.arg(user_id), sqlc.arg(status))
+-- No row when another order already holds the checkout key. A concurrent insert of the same key
+-- waits for the first transaction and then yields nothing (or inserts, if that one rolled back).
+-- name: InsertOrder :many
+INSERT INTO orders (user_id, status, checkout_key)
+VALUES (sqlc.arg(user_id), sqlc.arg(status), sqlc.narg(checkout_key))
+ON CONFLICT (checkout_key) DO NOTHING
 RETURNING id;
+
+-- name: GetOrderByCheckoutKey :one
+SELECT id, user_id, status
+FROM orders
+WHERE checkout_key = sqlc.arg(checkout_key);
 
 -- name: InsertOrderItems :exec
 INSERT INTO order_items (order_id, sku, count)
