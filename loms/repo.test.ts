@@ -1,12 +1,14 @@
 // LOMS repositories against a real Postgres (embedded): migrations from empty, every query,
 // rollback, and the no-overselling guarantee under concurrency.
 
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setSystemTime, test } from "bun:test";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
 import type { Database } from "../platform/db/postgres.ts";
+import { createLogger } from "../platform/observability/logger.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import { useServiceDatabase } from "../tests/support/postgres.ts";
+import { runExpiryLoop } from "./expiry.ts";
 import { type OrderItem, OrderStatus } from "./model.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
@@ -128,7 +130,6 @@ describe("orders", () => {
     await db.query("update orders set updated_at = now() - interval '1 hour' where id = any($1::bigint[])", [
       [old, locked, payed],
     ]);
-    const cutOff = new Date(Date.now() - 10 * 60_000);
     // Another transaction holds `locked`; a second claimer must skip it rather than wait.
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
@@ -140,7 +141,7 @@ describe("orders", () => {
       await held;
     });
     await taken;
-    const claimed = await store.inTx(ctx, (tx) => tx.orders.claimExpired(ctx, cutOff, 10));
+    const claimed = await store.inTx(ctx, (tx) => tx.orders.claimExpired(ctx, 10 * 60_000, 10));
     release();
     await holder;
     expect(claimed.map((o) => o.id)).toEqual([old]);
@@ -227,5 +228,42 @@ describe("cancellation", () => {
     const started = Date.now();
     await expect(pending).rejects.toMatchObject({ code: "CANCELLED" });
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe("expiry", () => {
+  test("measures how long an order is unpaid by the database's clock, not this host's", async () => {
+    await db.query("update orders set status = 'cancelled' where status = 'awaiting payment'", []);
+    await putStock(9001, 10, 2);
+    const fresh = await insert(12, OrderStatus.AwaitingPayment, [{ sku: 9001, count: 1 }]);
+    const stale = await insert(12, OrderStatus.AwaitingPayment, [{ sku: 9001, count: 1 }]);
+    await db.query("update orders set updated_at = now() - interval '5 minutes' where id = $1", [fresh]);
+    await db.query("update orders set updated_at = now() - interval '11 minutes' where id = $1", [stale]);
+    // This host's clock runs an hour ahead of the database's.
+    setSystemTime(new Date(Date.now() + 60 * 60_000));
+    const stop = new AbortController();
+    try {
+      const usecase = new LomsUsecase(store);
+      const loop = runExpiryLoop(
+        usecase,
+        { paymentTimeoutMs: 10 * 60_000, intervalMs: 10, batchSize: 10 },
+        createLogger("test"),
+        stop.signal,
+      );
+      const deadline = performance.now() + 5_000;
+      while (
+        (await store.orders.get(ctx, stale))?.status !== OrderStatus.Cancelled &&
+        performance.now() < deadline
+      ) {
+        await Bun.sleep(20);
+      }
+      stop.abort();
+      await loop;
+    } finally {
+      setSystemTime();
+    }
+    expect((await store.orders.get(ctx, stale))?.status).toBe(OrderStatus.Cancelled);
+    expect((await store.orders.get(ctx, fresh))?.status).toBe(OrderStatus.AwaitingPayment);
+    expect((await store.stocks.get(ctx, 9001))?.reserved).toBe(1);
   });
 });

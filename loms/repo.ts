@@ -74,8 +74,8 @@ class PgOrderRepo implements OrderRepo {
     if (updated !== 1) throw AppError.internal(`order ${orderId} vanished while changing status`);
   }
 
-  async claimExpired(ctx: Ctx, before: Date, limit: number): Promise<Order[]> {
-    const rows = await q.claimExpiredOrders(this.db, { before, batchSize: limit }, ctx.signal);
+  async claimExpired(ctx: Ctx, timeoutMs: number, limit: number): Promise<Order[]> {
+    const rows = await q.claimExpiredOrders(this.db, { timeoutMs, batchSize: limit }, ctx.signal);
     const orders: Order[] = [];
     for (const row of rows) orders.push(await this.#withItems(ctx, row));
     return orders;

@@ -177,16 +177,27 @@ describe("orderInfo and stockInfo", () => {
 });
 
 describe("cancelExpired", () => {
-  test("releases and cancels every claimed order, returns the count", async () => {
+  test("releases the batch's stock in one pass in SKU order, cancels every order, returns the count", async () => {
     const f = fakeStore();
-    const before = new Date("2026-01-01T00:00:00Z");
     f.orders.claimExpired.mockResolvedValueOnce([
-      order(OrderStatus.AwaitingPayment),
-      { ...order(OrderStatus.AwaitingPayment), id: 8 },
+      { ...order(OrderStatus.AwaitingPayment), items: [{ sku: 30, count: 1 }] },
+      {
+        ...order(OrderStatus.AwaitingPayment),
+        id: 8,
+        items: [
+          { sku: 10, count: 2 },
+          { sku: 30, count: 4 },
+        ],
+      },
     ]);
-    expect(await new LomsUsecase(f.store).cancelExpired(ctx, before, 50)).toBe(2);
-    expect(f.orders.claimExpired).toHaveBeenCalledWith(ctx, before, 50);
-    expect(f.stocks.release).toHaveBeenCalledTimes(2);
+    expect(await new LomsUsecase(f.store).cancelExpired(ctx, 600_000, 50)).toBe(2);
+    expect(f.orders.claimExpired).toHaveBeenCalledWith(ctx, 600_000, 50);
+    expect(f.stocks.release.mock.calls.map((c) => c[1])).toEqual([
+      [
+        { sku: 10, count: 2 },
+        { sku: 30, count: 5 },
+      ],
+    ]);
     expect(f.orders.setStatus.mock.calls.map((c) => [c[1], c[2]])).toEqual([
       [7, OrderStatus.Cancelled],
       [8, OrderStatus.Cancelled],

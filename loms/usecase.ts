@@ -91,16 +91,18 @@ export class LomsUsecase {
   }
 
   /**
-   * Cancels up to `batchSize` orders unpaid since before `before`, releasing their stock, in one
-   * transaction. Returns how many were cancelled; the caller repeats while batches come back full.
+   * Cancels up to `batchSize` orders left unpaid for longer than `timeoutMs` (by the database's
+   * clock), releasing their stock, in one transaction. Returns how many were cancelled; the
+   * caller repeats while batches come back full. The whole batch's reservations are released
+   * in one pass in SKU order, the order creates and pays lock stock rows in too: released order
+   * by order, a batch would lock SKUs out of order and deadlock with them.
    */
-  async cancelExpired(ctx: Ctx, before: Date, batchSize: number): Promise<number> {
+  async cancelExpired(ctx: Ctx, timeoutMs: number, batchSize: number): Promise<number> {
     return this.store.inTx(ctx, async (tx) => {
-      const expired = await tx.orders.claimExpired(ctx, before, batchSize);
-      for (const order of expired) {
-        await tx.stocks.release(ctx, order.items);
-        await tx.orders.setStatus(ctx, order.id, OrderStatus.Cancelled);
-      }
+      const expired = await tx.orders.claimExpired(ctx, timeoutMs, batchSize);
+      if (expired.length === 0) return 0;
+      await tx.stocks.release(ctx, normalizeItems(expired.flatMap((order) => order.items)));
+      for (const order of expired) await tx.orders.setStatus(ctx, order.id, OrderStatus.Cancelled);
       return expired.length;
     });
   }

@@ -170,17 +170,19 @@ export async function setOrderStatus(db: DBTX, args: SetOrderStatusArgs, signal?
   return rowCount;
 }
 
-// Claims a batch of orders unpaid since before `before`. SKIP LOCKED lets several LOMS replicas
-// run the expiry loop at once: each order is claimed by exactly one of them, the rest skip it.
+// Claims a batch of orders unpaid for longer than `timeout_ms`, by the database's clock (the one
+// updated_at was written with; an application host's clock may drift). SKIP LOCKED lets several
+// LOMS replicas run the expiry loop at once: each order is claimed by exactly one of them.
 export const claimExpiredOrdersQuery = `SELECT id, user_id, status
 FROM orders
-WHERE status = 'awaiting payment' AND updated_at < $1::timestamptz
+WHERE status = 'awaiting payment'
+  AND updated_at < now() - $1::bigint * interval '1 millisecond'
 ORDER BY updated_at
 LIMIT $2::integer
 FOR UPDATE SKIP LOCKED`;
 
 export interface ClaimExpiredOrdersArgs {
-  before: Date;
+  timeoutMs: number;
   batchSize: number;
 }
 
@@ -199,6 +201,6 @@ function toClaimExpiredOrdersRow(row: unknown[]): ClaimExpiredOrdersRow {
 }
 
 export async function claimExpiredOrders(db: DBTX, args: ClaimExpiredOrdersArgs, signal?: AbortSignal): Promise<ClaimExpiredOrdersRow[]> {
-  const { rows } = await db.query(claimExpiredOrdersQuery, [args.before, args.batchSize], signal);
+  const { rows } = await db.query(claimExpiredOrdersQuery, [args.timeoutMs, args.batchSize], signal);
   return rows.map(toClaimExpiredOrdersRow);
 }
