@@ -5,6 +5,8 @@
 import type { Registry } from "prom-client";
 import { docsEndpoints } from "./docs.ts";
 import { createGateway, type GatewayOptions } from "./gateway.ts";
+import { createHealth, type GrpcHealth } from "./grpc-health.ts";
+import { addReflection } from "./grpc-reflection.ts";
 import { type GrpcServer, startGrpcServer } from "./grpc-server.ts";
 import { buildHandlers } from "./handlers.ts";
 import { sendJson } from "./http-io.ts";
@@ -27,6 +29,8 @@ export interface ServiceOptions {
   readonly interceptors?: readonly Interceptor[];
   /** Throws (or rejects) while a dependency the service needs is unreachable. */
   readonly readiness?: () => Promise<void> | void;
+  /** How often grpc.health.v1.Health re-runs `readiness` (default 2 s). */
+  readonly healthIntervalMs?: number;
   readonly gateway?: GatewayOptions;
   /** The service's metrics, when it also instruments its clients; created here otherwise. */
   readonly metrics?: Metrics;
@@ -55,9 +59,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   ]);
 
   let grpc: GrpcServer | undefined;
+  let health: GrpcHealth | undefined;
   if (bindings.length > 0) {
     if (options.grpcPort === undefined) throw new Error(`${options.name}: grpcPort is required`);
-    grpc = await startGrpcServer(table, options.host, options.grpcPort);
+    const services = bindings.map((b) => b.service);
+    const serverHealth = createHealth(services.map((s) => s.typeName));
+    grpc = await startGrpcServer(table, options.host, options.grpcPort, (server) => {
+      addReflection(server, services);
+      serverHealth.addTo(server);
+    });
+    health = serverHealth;
+    await serverHealth.follow(options.readiness ?? (() => {}), options.healthIntervalMs ?? 2_000);
   }
   const gateway = bindings.length > 0 ? createGateway(table, options.gateway) : undefined;
 
@@ -97,6 +109,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     registry: metrics.registry,
     stop: async (graceMs = 10_000) => {
       stopping = true;
+      health?.stop();
       await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
       logger.info(`${options.name} stopped`);
     },
