@@ -1,6 +1,9 @@
 # The two commands a newcomer needs: `make run` (embedded mode) and `make test` (what CI runs).
 # Every target installs what it needs first; tools and downloads are cached in gitignored
 # folders (node_modules, .tools, .cache, proto/.deps) so that a second run is fast.
+# Running (run, cart, loms, product-mock) needs only Node + npm: gen/ is committed. The code
+# generation tools (sqlc built with Go, protovalidate's protos from Maven, protoc-gen-es) are
+# installed only by the targets that generate or check: generate, lint, sqlc-vet, test.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -13,22 +16,37 @@ TSC    := node_modules/.bin/tsc
 SQLC_VERSION := v1.31.1
 SQLC   := .tools/bin/sqlc
 
-.PHONY: help run test deps generate check-generated lint fmt typecheck test-unit test-integration \
-        stack-up stack-down stack-run sqlc-vet
+PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
+
+.PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
+        test-unit test-integration stack-up stack-down stack-run sqlc-vet
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-run: deps ## start every service in one process on an embedded Postgres
+run: run-deps ## start every service in one process on an embedded Postgres
 	$(BUN) scripts/embedded.ts
+
+cart: run-deps ## run cart alone (against the stack's Postgres and peers; see deploy/env/cart.env)
+	$(BUN) cart/main.ts
+
+loms: run-deps ## run loms alone (against the stack's Postgres)
+	$(BUN) loms/main.ts
+
+product-mock: run-deps ## run product-mock alone
+	$(BUN) product-mock/main.ts
 
 test: ## everything CI checks: lint, types, generated-code freshness, unit, integration, e2e
 	scripts/test.sh
 
 # --- dependencies -----------------------------------------------------------------------
 
-deps: node_modules/.installed $(SQLC) proto/.deps
+# What running needs: the npm packages (Bun among them) and, as root, the postgres OS user.
+run-deps: node_modules/.installed
 	@scripts/ensure-postgres-user.sh
+
+# What generating and checking need on top.
+deps: run-deps $(SQLC) proto/.deps $(PROTOC_GEN_ES)
 
 node_modules/.installed: package.json package-lock.json
 	npm install --no-audit --no-fund
@@ -37,6 +55,13 @@ node_modules/.installed: package.json package-lock.json
 # sqlc needs cgo (the Postgres parser); the first build takes a few minutes, then it is cached.
 $(SQLC):
 	GOBIN=$(CURDIR)/.tools/bin go install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
+
+# protoc-gen-es declares node >= 22 (the last release for Node 20, 2.13.0, writes a broken
+# import for rewrite_imports), so it is not in the root package.json, where npm would warn on
+# every install; it runs on Bun (proto/buf.gen.yaml), which also installs it, from its own lock.
+$(PROTOC_GEN_ES): scripts/protoc-gen-es/package.json scripts/protoc-gen-es/bun.lock node_modules/.installed
+	cd scripts/protoc-gen-es && ../../$(BUN) install --frozen-lockfile
+	touch $@
 
 proto/.deps: node_modules/.installed scripts/fetch-protos.sh
 	scripts/fetch-protos.sh
