@@ -14,7 +14,7 @@ import { Database } from "../platform/postgres.ts";
 import { MemoryRateLimitStore, RateLimiter, rateLimitClientInterceptor } from "../platform/rate-limiter.ts";
 import { bindService } from "../platform/rpc.ts";
 import { startService } from "../platform/service.ts";
-import { onShutdown } from "../platform/shutdown.ts";
+import { runMain } from "../platform/startup.ts";
 import { WorkerPool } from "../platform/worker-pool.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
@@ -130,6 +130,5 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
 }
 
 if (import.meta.main) {
-  const cart = await startCart(cartConfig(process.env));
-  onShutdown(createLogger("cart"), [{ name: "cart", run: () => cart.stop() }]);
+  await runMain(createLogger("cart"), "cart", () => startCart(cartConfig(process.env)));
 }

@@ -7,7 +7,7 @@ import { createLogger } from "../platform/logger.ts";
 import { Database } from "../platform/postgres.ts";
 import { bindService } from "../platform/rpc.ts";
 import { startService } from "../platform/service.ts";
-import { onShutdown } from "../platform/shutdown.ts";
+import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
@@ -88,6 +88,5 @@ export async function startLoms(config: LomsConfig): Promise<RunningLoms> {
 }
 
 if (import.meta.main) {
-  const loms = await startLoms(lomsConfig(process.env));
-  onShutdown(createLogger("loms"), [{ name: "loms", run: () => loms.stop() }]);
+  await runMain(createLogger("loms"), "loms", () => startLoms(lomsConfig(process.env)));
 }

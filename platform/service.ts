@@ -17,6 +17,7 @@ import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import type { Interceptor, ServiceBinding } from "./rpc.ts";
+import { listenFailure } from "./startup.ts";
 
 export interface ServiceOptions {
   readonly name: string;
@@ -36,6 +37,11 @@ export interface ServiceOptions {
   readonly metrics?: Metrics;
   /** Serve Swagger UI for the gateway at /docs. */
   readonly docs?: boolean;
+  /**
+   * Prefix of the service's port variables, named when a port is taken (`<prefix>_HTTP_PORT`);
+   * by default the name's first word in capitals (product-mock → PRODUCT).
+   */
+  readonly envPrefix?: string;
 }
 
 export interface RunningService {
@@ -51,6 +57,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const { logger } = options;
   const metrics = options.metrics ?? createMetrics(options.name);
   const bindings = options.bindings ?? [];
+  const envPrefix = options.envPrefix ?? (options.name.split("-")[0] ?? "").toUpperCase();
   const table = buildHandlers(bindings, [
     metrics.rpcInterceptor,
     loggingInterceptor(logger),
@@ -64,10 +71,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (options.grpcPort === undefined) throw new Error(`${options.name}: grpcPort is required`);
     const services = bindings.map((b) => b.service);
     const serverHealth = createHealth(services.map((s) => s.typeName));
+    const where = `${options.name}: gRPC port ${options.host}:${options.grpcPort}`;
     grpc = await startGrpcServer(table, options.host, options.grpcPort, (server) => {
       addReflection(server, services);
       serverHealth.addTo(server);
-    });
+    }).catch((err) => Promise.reject(listenFailure(err, where, `${envPrefix}_GRPC_PORT`)));
     health = serverHealth;
     await serverHealth.follow(options.readiness ?? (() => {}), options.healthIntervalMs ?? 2_000);
   }
@@ -93,12 +101,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ? docsEndpoints(options.name, openApiDocument(options.name, gateway.routes))
       : {}),
   };
+  const where = `${options.name}: HTTP port ${options.host}:${options.httpPort}`;
   const http = await startHttpServer({
     host: options.host,
     port: options.httpPort,
     endpoints,
     fallback: gateway?.handle,
     logger,
+  }).catch(async (err) => {
+    health?.stop();
+    await grpc?.shutdown(0);
+    throw listenFailure(err, where, `${envPrefix}_HTTP_PORT`);
   });
   logger.info({ http: http.port, grpc: grpc?.port }, `${options.name} started`);
 

@@ -7,7 +7,7 @@ import { createLogger } from "../platform/logger.ts";
 import { MemoryRateLimitStore, RateLimiter, rateLimitServerInterceptor } from "../platform/rate-limiter.ts";
 import { bindService } from "../platform/rpc.ts";
 import { type RunningService, startService } from "../platform/service.ts";
-import { onShutdown } from "../platform/shutdown.ts";
+import { runMain } from "../platform/startup.ts";
 import { buildCatalog } from "./catalog.ts";
 import { latencyInterceptor } from "./latency.ts";
 import { MemoryCatalog } from "./repo.ts";
@@ -58,6 +58,7 @@ export async function startProductMock(config: ProductMockConfig): Promise<Runni
 }
 
 if (import.meta.main) {
-  const service = await startProductMock(productMockConfig(process.env));
-  onShutdown(createLogger("product-mock"), [{ name: "servers", run: () => service.stop() }]);
+  await runMain(createLogger("product-mock"), "product-mock", () =>
+    startProductMock(productMockConfig(process.env)),
+  );
 }
