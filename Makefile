@@ -13,6 +13,7 @@ BUN    := node_modules/.bin/bun
 BUF    := node_modules/.bin/buf
 BIOME  := node_modules/.bin/biome
 TSC    := node_modules/.bin/tsc
+REDOCLY := node_modules/.bin/redocly
 SQLC_VERSION := v1.31.1
 SQLC   := .tools/bin/sqlc
 
@@ -71,6 +72,8 @@ proto/.deps: node_modules/.installed scripts/fetch-protos.sh
 
 generate: deps ## regenerate gen/ from proto/ and sql/
 	$(BUF) generate --template proto/buf.gen.yaml
+	mkdir -p .cache && $(BUF) build proto -o .cache/proto-image.binpb
+	$(BUN) scripts/proto-comments.ts .cache/proto-image.binpb gen/proto/comments.ts
 	rm -rf gen/sql
 	$(SQLC) generate -f sqlc.yaml
 
@@ -84,11 +87,14 @@ sqlc-vet: deps ## sqlc parses and type-checks every query against the migrations
 
 # --- quality ----------------------------------------------------------------------------
 
-lint: deps ## biome lint+format check, buf lint+format check, TypeScript type check
+lint: deps ## biome, buf lint+format, tsc, Redocly's recommended rules on the OpenAPI documents
 	$(BIOME) check .
 	$(BUF) lint proto
 	$(BUF) format --diff --exit-code --path proto/cart --path proto/loms --path proto/product proto
 	$(TSC) -p .
+	$(BUN) scripts/openapi-docs.ts .cache/openapi
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended \
+	  .cache/openapi/cart.json .cache/openapi/loms.json .cache/openapi/product-mock.json
 
 fmt: deps ## format TypeScript and protos in place
 	$(BIOME) check --write .

@@ -10,6 +10,7 @@ import { loggingInterceptor } from "../platform/interceptor-logging.ts";
 import { retryInterceptor } from "../platform/interceptor-retry.ts";
 import { createLogger } from "../platform/logger.ts";
 import { createMetrics } from "../platform/metrics.ts";
+import type { ApiDocs } from "../platform/openapi.ts";
 import { Database } from "../platform/postgres.ts";
 import { MemoryRateLimitStore, RateLimiter, rateLimitClientInterceptor } from "../platform/rate-limiter.ts";
 import { bindService } from "../platform/rpc.ts";
@@ -21,6 +22,9 @@ import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";
 import { cartHandlers } from "./server.ts";
 import { CartUsecase } from "./usecase.ts";
+
+/** What /docs describes (and `make lint` checks with Redocly). */
+export const cartApiDocs: ApiDocs = { services: [CartService], tokenHeader: true };
 
 export interface CartConfig {
   readonly host: string;
@@ -114,7 +118,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
     grpcPort: config.grpcPort,
     bindings: [bindService(CartService, cartHandlers(usecase))],
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
-    docs: true,
+    docs: cartApiDocs,
   });
   return {
     httpPort: service.httpPort,

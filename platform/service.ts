@@ -15,7 +15,7 @@ import { loggingInterceptor } from "./interceptor-logging.ts";
 import { validationInterceptor } from "./interceptor-validation.ts";
 import type { Logger } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import { openApiDocument } from "./openapi.ts";
+import { type ApiDocs, openApiDocument } from "./openapi.ts";
 import type { Interceptor, ServiceBinding } from "./rpc.ts";
 import { listenFailure } from "./startup.ts";
 
@@ -35,8 +35,8 @@ export interface ServiceOptions {
   readonly gateway?: GatewayOptions;
   /** The service's metrics, when it also instruments its clients; created here otherwise. */
   readonly metrics?: Metrics;
-  /** Serve Swagger UI for the gateway at /docs. */
-  readonly docs?: boolean;
+  /** Serve Swagger UI and this OpenAPI document of the gateway at /docs. */
+  readonly docs?: ApiDocs;
   /**
    * Prefix of the service's port variables, named when a port is taken (`<prefix>_HTTP_PORT`);
    * by default the name's first word in capitals (product-mock → PRODUCT).
@@ -98,7 +98,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text);
     },
     ...(gateway && options.docs
-      ? docsEndpoints(options.name, openApiDocument(options.name, gateway.routes))
+      ? docsEndpoints(options.name, openApiDocument(options.name, options.docs))
       : {}),
   };
   const where = `${options.name}: HTTP port ${options.host}:${options.httpPort}`;

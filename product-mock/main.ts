@@ -4,6 +4,7 @@
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
 import { createLogger } from "../platform/logger.ts";
+import type { ApiDocs } from "../platform/openapi.ts";
 import { MemoryRateLimitStore, RateLimiter, rateLimitServerInterceptor } from "../platform/rate-limiter.ts";
 import { bindService } from "../platform/rpc.ts";
 import { type RunningService, startService } from "../platform/service.ts";
@@ -13,6 +14,9 @@ import { latencyInterceptor } from "./latency.ts";
 import { MemoryCatalog } from "./repo.ts";
 import { productHandlers } from "./server.ts";
 import { ProductUsecase } from "./usecase.ts";
+
+/** What /docs describes (and `make lint` checks with Redocly). */
+export const productApiDocs: ApiDocs = { services: [ProductService] };
 
 export interface ProductMockConfig {
   readonly host: string;
@@ -54,6 +58,7 @@ export async function startProductMock(config: ProductMockConfig): Promise<Runni
       rateLimitServerInterceptor(limiter),
       latencyInterceptor(config.latencyMs, config.latencyJitterMs),
     ],
+    docs: productApiDocs,
   });
 }
 
