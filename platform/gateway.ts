@@ -19,6 +19,7 @@ import { compileRoutes, matchRoute, type Route } from "./gateway-routes.ts";
 import type { HandlerTable } from "./handlers.ts";
 import { invokeHandler } from "./handlers.ts";
 import { readBody, sendError, sendJson } from "./http-io.ts";
+import { setRouteLabel } from "./http-server.ts";
 import { toJsonObject } from "./proto-json.ts";
 
 export interface GatewayOptions {
@@ -52,6 +53,7 @@ export function createGateway(
       return sendError(res, 405, "UNIMPLEMENTED", `${verb} is not allowed on ${url.pathname}`);
     }
     const { route, params } = match;
+    setRouteLabel(req, route.template);
     const { ctx, dispose } = contextOf(req, res, timeoutMs);
     res.setHeader("x-request-id", ctx.requestId ?? "");
     try {

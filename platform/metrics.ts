@@ -6,17 +6,30 @@
 
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { AppError } from "./errors.ts";
+import type { HttpObservation } from "./http-server.ts";
 import { type Interceptor, methodPath } from "./rpc.ts";
 
 export interface Metrics {
   readonly registry: Registry;
   readonly rpcInterceptor: Interceptor;
+  /** Every HTTP request by route template, verb and status (also those refused before a handler). */
+  readonly observeHttp: (o: HttpObservation) => void;
 }
+
+// prom-client's default collectors also export these as gauges ending in _total, which the
+// Prometheus naming rules reserve for counters (promtool check metrics fails on them). The same
+// numbers remain by type in nodejs_active_handles, nodejs_active_requests, nodejs_active_resources.
+const MISNAMED_DEFAULTS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
 
 export function createMetrics(service: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
 
   const labelNames = ["side", "transport", "method", "code"] as const;
   const requests = new Counter({
@@ -55,5 +68,24 @@ export function createMetrics(service: string): Metrics {
       requests.inc({ ...base, code });
     }
   };
-  return { registry, rpcInterceptor };
+  const httpLabels = ["route", "verb", "status"] as const;
+  const httpRequests = new Counter({
+    name: "http_requests_total",
+    help: "HTTP requests answered, by route template, verb and status.",
+    labelNames: httpLabels,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: "http_request_duration_seconds",
+    help: "HTTP request latency, by route template, verb and status.",
+    labelNames: httpLabels,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const observeHttp = (o: HttpObservation) => {
+    const labels = { route: o.route, verb: o.verb, status: String(o.status) };
+    httpRequests.inc(labels);
+    httpDuration.observe(labels, o.seconds);
+  };
+  return { registry, rpcInterceptor, observeHttp };
 }

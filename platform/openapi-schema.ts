@@ -124,15 +124,17 @@ export function ruleSchema(field: DescField): Schema {
   const { case: kind, value } = rules.type;
   if (kind === "repeated") {
     if (value.minItems > 0n) out.minItems = Number(value.minItems);
-    if (value.maxItems !== undefined && value.maxItems > 0n) out.maxItems = Number(value.maxItems);
-  } else if (value && "greaterThan" in value) {
-    const lower = value.greaterThan;
-    if (lower.case === "gt") Object.assign(out, { minimum: Number(lower.value), exclusiveMinimum: true });
-    if (lower.case === "gte") out.minimum = Number(lower.value);
-    const upper = value.lessThan;
-    if (upper.case === "lt") Object.assign(out, { maximum: Number(upper.value), exclusiveMaximum: true });
-    if (upper.case === "lte") out.maximum = Number(upper.value);
+    if (value.maxItems > 0n) out.maxItems = Number(value.maxItems);
+    return out;
   }
+  if (!value || !("greaterThan" in value)) return out;
+  const bound = (b: { case?: string; value?: unknown }, name: "minimum" | "maximum", exclusive: string) => {
+    if (b.case === undefined) return;
+    out[name] = Number(b.value);
+    if (b.case === exclusive) out[name === "minimum" ? "exclusiveMinimum" : "exclusiveMaximum"] = true;
+  };
+  bound(value.greaterThan, "minimum", "gt");
+  bound(value.lessThan, "maximum", "lt");
   return out;
 }
 

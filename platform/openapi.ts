@@ -46,7 +46,7 @@ function documentFor(title: string, docs: ApiDocs, routes: readonly Route[]): Sc
   const paths: Record<string, Record<string, Schema>> = {};
   for (const route of routes) {
     paths[route.template] ??= {};
-    (paths[route.template] as Record<string, Schema>)[route.verb.toLowerCase()] = operation(route, set, docs);
+    (paths[route.template] as Record<string, Schema>)[route.verb.toLowerCase()] = operation(route, set);
   }
   const service = docs.services[0];
   return {
@@ -79,7 +79,7 @@ function documentFor(title: string, docs: ApiDocs, routes: readonly Route[]): Sc
   };
 }
 
-function operation(route: Route, set: SchemaSet, docs: ApiDocs): Schema {
+function operation(route: Route, set: SchemaSet): Schema {
   const { method } = route.handler;
   const comment = commentOf(`${method.parent.typeName}.${method.name}`);
   const [summary = method.name, ...rest] = comment.text.split("\n\n");

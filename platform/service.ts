@@ -108,6 +108,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     endpoints,
     fallback: gateway?.handle,
     logger,
+    observe: metrics.observeHttp,
   }).catch(async (err) => {
     health?.stop();
     await grpc?.shutdown(0);
