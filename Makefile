@@ -20,7 +20,7 @@ SQLC   := .tools/bin/sqlc
 PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
 .PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
-        test-unit test-integration stack-up stack-down stack-run sqlc-vet
+        test-unit test-browser test-integration stack-up stack-down stack-run sqlc-vet
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -102,10 +102,15 @@ fmt: deps ## format TypeScript and protos in place
 
 test-unit: deps ## unit and repository tests (embedded Postgres), with the coverage gate
 	LOG_LEVEL=$${LOG_LEVEL:-silent} $(BUN) test --coverage --coverage-reporter=lcov --coverage-reporter=text \
-	  --path-ignore-patterns='**/*.integration.test.ts' $(UNIT_TEST_DIRS)
+	  --path-ignore-patterns='**/*.integration.test.ts' --path-ignore-patterns='**/*.browser.test.ts' \
+	  $(UNIT_TEST_DIRS)
 	$(BUN) scripts/coverage-gate.ts coverage/lcov.info
 
 UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./scripts ./tests
+
+test-browser: run-deps ## Swagger UI in Debian's headless Chromium (installed by apt when missing)
+	scripts/ensure-chromium.sh
+	LOG_LEVEL=$${LOG_LEVEL:-silent} $(BUN) test ./tests/swagger-ui.browser.test.ts
 
 # --- the real stack ---------------------------------------------------------------------
 
