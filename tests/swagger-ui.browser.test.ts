@@ -62,8 +62,8 @@ async function execute(block: Locator): Promise<{ status: string; body: string }
   const live = block.locator(".live-responses-table .response").first();
   await live.waitFor();
   return {
-    status: (await live.locator(".response-col_status").innerText()).trim(),
-    body: await live.locator(".response-col_description pre").first().innerText(),
+    status: ((await live.locator(".response-col_status").textContent()) ?? "").trim(),
+    body: (await live.locator(".response-col_description pre").first().textContent()) ?? "",
   };
 }
 
