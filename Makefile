@@ -16,11 +16,13 @@ TSC    := node_modules/.bin/tsc
 REDOCLY := node_modules/.bin/redocly
 SQLC_VERSION := v1.31.1
 SQLC   := .tools/bin/sqlc
+COMPOSE_VERSION := v2.40.3
+COMPOSE := .tools/bin/docker-compose
 
 PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
 .PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
-        test-unit test-browser test-integration stack-up stack-down stack-run sqlc-vet
+        test-unit test-browser test-integration check-compose stack-up stack-down stack-run sqlc-vet
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -107,6 +109,11 @@ test-unit: deps ## unit and repository tests (embedded Postgres), with the cover
 	$(BUN) scripts/coverage-gate.ts coverage/lcov.info
 
 UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./scripts ./tests
+
+check-compose: run-deps ## compose.yaml through Docker Compose's own `config`, then the static check against the stack scripts
+	scripts/install-compose.sh $(COMPOSE_VERSION)
+	$(COMPOSE) -f compose.yaml config --quiet
+	$(BUN) scripts/check-compose.ts
 
 test-browser: run-deps ## Swagger UI in Debian's headless Chromium (installed by apt when missing)
 	scripts/ensure-chromium.sh
