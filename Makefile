@@ -22,7 +22,7 @@ COMPOSE := .tools/bin/docker-compose
 PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
 .PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
-        test-unit test-browser test-integration check-compose stack-up stack-down stack-run sqlc-vet
+        test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run sqlc-vet
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -51,8 +51,13 @@ run-deps: node_modules/.installed
 # What generating and checking need on top.
 deps: run-deps $(SQLC) proto/.deps $(PROTOC_GEN_ES)
 
+# npm by default. A checkout installed with `bun install` has a bun.lock (gitignored; Bun
+# converts package-lock.json on its first install): keep installing with Bun there, so that the
+# two package managers never take turns on one node_modules.
 node_modules/.installed: package.json package-lock.json
-	npm install --no-audit --no-fund
+	@if [[ -f bun.lock ]]; then echo "bun.lock present: bun install"; \
+	  "$$(command -v bun || echo node_modules/.bin/bun)" install; \
+	else echo "npm install --no-audit --no-fund"; npm install --no-audit --no-fund; fi
 	touch $@
 
 # sqlc needs cgo (the Postgres parser); the first build takes a few minutes, then it is cached.
@@ -114,6 +119,9 @@ check-compose: run-deps ## compose.yaml through Docker Compose's own `config`, t
 	scripts/install-compose.sh $(COMPOSE_VERSION)
 	$(COMPOSE) -f compose.yaml config --quiet
 	$(BUN) scripts/check-compose.ts
+
+test-bun-install: run-deps ## a fresh clone installed with `bun install` gives a working `make run`
+	scripts/test-bun-install.sh
 
 test-browser: run-deps ## Swagger UI in Debian's headless Chromium (installed by apt when missing)
 	scripts/ensure-chromium.sh

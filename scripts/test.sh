@@ -24,5 +24,6 @@ phase generated-fresh make --no-print-directory check-generated
 phase sqlc-vet make --no-print-directory sqlc-vet
 phase unit-tests make --no-print-directory test-unit
 phase browser make --no-print-directory test-browser
+phase bun-install make --no-print-directory test-bun-install
 phase compose-check make --no-print-directory check-compose
 phase integration-e2e make --no-print-directory test-integration
