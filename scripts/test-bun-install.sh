@@ -11,7 +11,11 @@ WORK=$(mktemp -d /tmp/marketplace-bun-install-XXXXXX)
 chmod 755 "$WORK" # the postgres OS user must reach the clone when this runs as root
 RUN_PID=
 cleanup() {
-  [[ -n $RUN_PID ]] && kill "$RUN_PID" 2>/dev/null && wait "$RUN_PID" 2>/dev/null
+  # make run has a process group of its own (setsid below): stop exactly that group.
+  if [[ -n $RUN_PID ]]; then
+    kill -TERM -- "-$RUN_PID" 2>/dev/null || true
+    wait "$RUN_PID" 2>/dev/null || true
+  fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -26,7 +30,8 @@ echo "bun install in a fresh clone"
 port() { "$BUN" -e 'const s=Bun.listen({hostname:"127.0.0.1",port:0,socket:{data(){}}});console.log(s.port);s.stop()'; }
 export CART_HTTP_PORT=$(port) CART_GRPC_PORT=$(port) LOMS_HTTP_PORT=$(port) LOMS_GRPC_PORT=$(port)
 export PRODUCT_HTTP_PORT=$(port) PRODUCT_GRPC_PORT=$(port) EMBEDDED_PG_PORT=$(port)
-PATH=$(dirname "$BUN"):$PATH make run >"$WORK/run.log" 2>&1 &
+: >"$WORK/run.log"
+PATH=$(dirname "$BUN"):$PATH setsid make run >"$WORK/run.log" 2>&1 &
 RUN_PID=$!
 for _ in $(seq 1 120); do
   grep -q "embedded mode is up" "$WORK/run.log" && break
