@@ -14,6 +14,7 @@ BUF    := node_modules/.bin/buf
 BIOME  := node_modules/.bin/biome
 TSC    := node_modules/.bin/tsc
 REDOCLY := node_modules/.bin/redocly
+KNIP   := node_modules/.bin/knip
 SQLC_VERSION := v1.31.1
 SQLC   := .tools/bin/sqlc
 COMPOSE_VERSION := v2.40.3
@@ -94,11 +95,13 @@ sqlc-vet: deps ## sqlc parses and type-checks every query against the migrations
 
 # --- quality ----------------------------------------------------------------------------
 
-lint: deps ## biome, buf lint+format, tsc, Redocly's recommended rules on the OpenAPI documents
+lint: deps ## biome (+layering), buf lint+format, tsc, knip, config table, Redocly on the OpenAPI documents
 	$(BIOME) check .
 	$(BUF) lint proto
 	$(BUF) format --diff --exit-code --path proto/cart --path proto/loms --path proto/product proto
 	$(TSC) -p .
+	$(KNIP)
+	$(BUN) scripts/check-config-table.ts
 	$(BUN) scripts/openapi-docs.ts .cache/openapi
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended \
 	  .cache/openapi/cart.json .cache/openapi/loms.json .cache/openapi/product-mock.json

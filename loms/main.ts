@@ -3,11 +3,11 @@
 
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
-import { createLogger } from "../platform/logger.ts";
-import type { ApiDocs } from "../platform/openapi.ts";
-import { Database } from "../platform/postgres.ts";
-import { bindService } from "../platform/rpc.ts";
-import { startService } from "../platform/service.ts";
+import { Database } from "../platform/db/postgres.ts";
+import type { ApiDocs } from "../platform/http/openapi.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { bindService } from "../platform/rpc/call.ts";
+import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { PgLomsStore } from "./repo.ts";
@@ -45,13 +45,7 @@ export function lomsConfig(env: Env): LomsConfig {
   };
 }
 
-export interface RunningLoms {
-  readonly httpPort: number;
-  readonly grpcPort: number | undefined;
-  stop(): Promise<void>;
-}
-
-export async function startLoms(config: LomsConfig): Promise<RunningLoms> {
+export async function startLoms(config: LomsConfig): Promise<RunningServer> {
   const logger = createLogger("loms");
   const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "loms" });
   const background = new AbortController();

@@ -1,22 +1,24 @@
 // The one way a service starts its servers: gRPC (when it has services) and HTTP with the
 // gateway, health, readiness and metrics, all sharing one handler chain:
-//   metrics → logging → validation → [extra interceptors] → handler.
+//   request id → auth token → metrics → logging → validation → [extra interceptors] → handler.
 
 import type { Registry } from "prom-client";
-import { docsEndpoints } from "./docs.ts";
-import { createGateway, type GatewayOptions } from "./gateway.ts";
-import { createHealth, type GrpcHealth } from "./grpc-health.ts";
-import { addReflection } from "./grpc-reflection.ts";
-import { type GrpcServer, startGrpcServer } from "./grpc-server.ts";
-import { buildHandlers } from "./handlers.ts";
-import { sendJson } from "./http-io.ts";
-import { type Endpoint, startHttpServer } from "./http-server.ts";
-import { loggingInterceptor } from "./interceptor-logging.ts";
-import { validationInterceptor } from "./interceptor-validation.ts";
-import type { Logger } from "./logger.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
-import { type ApiDocs, openApiDocument } from "./openapi.ts";
-import type { Interceptor, ServiceBinding } from "./rpc.ts";
+import { createHealth, type GrpcHealth } from "./grpc/health.ts";
+import { addReflection } from "./grpc/reflection.ts";
+import { type GrpcServer, startGrpcServer } from "./grpc/server.ts";
+import { docsEndpoints } from "./http/docs.ts";
+import { createGateway, type GatewayOptions } from "./http/gateway.ts";
+import { sendJson } from "./http/io.ts";
+import { type ApiDocs, openApiDocument } from "./http/openapi.ts";
+import { type Endpoint, startHttpServer } from "./http/server.ts";
+import type { Logger } from "./observability/logger.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
+import { buildHandlers } from "./rpc/handlers.ts";
+import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
+import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
+import { metricsInterceptor } from "./rpc/interceptors/metrics.ts";
+import { validationInterceptor } from "./rpc/interceptors/validation.ts";
 import { listenFailure } from "./startup.ts";
 
 export interface ServiceOptions {
@@ -39,7 +41,8 @@ export interface ServiceOptions {
   readonly docs?: ApiDocs;
   /**
    * Prefix of the service's port variables, named when a port is taken (`<prefix>_HTTP_PORT`);
-   * by default the name's first word in capitals (product-mock → PRODUCT).
+   * by default the name in capitals with underscores (product-mock → PRODUCT_MOCK), the
+   * services' own convention for their variables.
    */
   readonly envPrefix?: string;
 }
@@ -53,13 +56,17 @@ export interface RunningService {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** What a service's wiring hands back to whoever started it (main, the embedded runner, tests). */
+export type RunningServer = Pick<RunningService, "httpPort" | "grpcPort" | "stop">;
+
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
   const metrics = options.metrics ?? createMetrics(options.name);
   const bindings = options.bindings ?? [];
-  const envPrefix = options.envPrefix ?? (options.name.split("-")[0] ?? "").toUpperCase();
+  const envPrefix = options.envPrefix ?? options.name.toUpperCase().replaceAll("-", "_");
   const table = buildHandlers(bindings, [
-    metrics.rpcInterceptor,
+    ...metadataInterceptors,
+    metricsInterceptor(metrics),
     loggingInterceptor(logger),
     validationInterceptor,
     ...(options.interceptors ?? []),
@@ -108,7 +115,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     endpoints,
     fallback: gateway?.handle,
     logger,
-    observe: metrics.observeHttp,
+    observe: (o) => {
+      const labels = { route: o.route, verb: o.verb, status: String(o.status) };
+      metrics.http.requests.inc(labels);
+      metrics.http.duration.observe(labels, o.seconds);
+    },
   }).catch(async (err) => {
     health?.stop();
     await grpc?.shutdown(0);

@@ -7,9 +7,9 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import { startEmbeddedPostgres } from "./embedded-postgres.ts";
-import { createLogger } from "./logger.ts";
-import { bindService } from "./rpc.ts";
+import { startEmbeddedPostgres } from "./dev/embedded-postgres.ts";
+import { createLogger } from "./observability/logger.ts";
+import { bindService } from "./rpc/call.ts";
 import { startService } from "./service.ts";
 import { StartupError } from "./startup.ts";
 
@@ -68,7 +68,7 @@ describe("a port held by another process", () => {
     const err = await failure(start(heldPort, grpcPort));
     expect(err.message).toBe(
       `product-mock: HTTP port 127.0.0.1:${heldPort} is already in use: ` +
-        "stop the process that holds it, or set PRODUCT_HTTP_PORT to a free port",
+        "stop the process that holds it, or set PRODUCT_MOCK_HTTP_PORT to a free port",
     );
     // Nothing is left listening: the same gRPC port can be bound again.
     const again = await start(0, grpcPort);
@@ -78,7 +78,7 @@ describe("a port held by another process", () => {
   test("a service's gRPC port names <PREFIX>_GRPC_PORT", async () => {
     const err = await failure(start(0, heldPort));
     expect(err.message).toContain(`gRPC port 127.0.0.1:${heldPort} is already in use`);
-    expect(err.message).toContain("set PRODUCT_GRPC_PORT to a free port");
+    expect(err.message).toContain("set PRODUCT_MOCK_GRPC_PORT to a free port");
   });
 });
 

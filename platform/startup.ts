@@ -1,7 +1,7 @@
 // Start-up failures a user can fix say what went wrong and what to do, in one line at the
 // default log level, instead of a stack trace from deep inside a library.
 
-import type { Logger } from "./logger.ts";
+import type { Logger } from "./observability/logger.ts";
 import { onShutdown, type ShutdownStep } from "./shutdown.ts";
 
 /** A failure at start-up with a known cause; `message` is "<problem>: <what to do>". */

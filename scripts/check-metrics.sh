@@ -10,7 +10,7 @@ command -v promtool >/dev/null || die "promtool missing: scripts/stack-up.sh ins
 checked=0
 for name in product-mock loms cart notifications; do
   [[ -f $ROOT/$name/main.ts ]] || continue
-  port=$(sed -n 's/^[A-Z]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
+  port=$(sed -n 's/^[A-Z_]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
   text=$(curl -fsS "http://127.0.0.1:$port/metrics") || die "$name: cannot read http://127.0.0.1:$port/metrics"
   if ! problems=$(promtool check metrics <<<"$text" 2>&1); then
     die "$name: promtool check metrics failed on http://127.0.0.1:$port/metrics:"$'\n'"$problems"

@@ -2,7 +2,7 @@
 // unhealthy when readiness fails, and a clear error when the port variable is ambiguous.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createLogger } from "../platform/logger.ts";
+import { createLogger } from "../platform/observability/logger.ts";
 import { type RunningService, startService } from "../platform/service.ts";
 
 let ready = true;

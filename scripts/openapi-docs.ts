@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cartApiDocs } from "../cart/main.ts";
 import { lomsApiDocs } from "../loms/main.ts";
-import { openApiDocument } from "../platform/openapi.ts";
+import { openApiDocument } from "../platform/http/openapi.ts";
 import { productApiDocs } from "../product-mock/main.ts";
 
 const out = process.argv[2] ?? ".cache/openapi";

@@ -29,7 +29,7 @@ echo "bun install in a fresh clone"
 
 port() { "$BUN" -e 'const s=Bun.listen({hostname:"127.0.0.1",port:0,socket:{data(){}}});console.log(s.port);s.stop()'; }
 export CART_HTTP_PORT=$(port) CART_GRPC_PORT=$(port) LOMS_HTTP_PORT=$(port) LOMS_GRPC_PORT=$(port)
-export PRODUCT_HTTP_PORT=$(port) PRODUCT_GRPC_PORT=$(port) EMBEDDED_PG_PORT=$(port)
+export PRODUCT_MOCK_HTTP_PORT=$(port) PRODUCT_MOCK_GRPC_PORT=$(port) EMBEDDED_PG_PORT=$(port)
 : >"$WORK/run.log"
 PATH=$(dirname "$BUN"):$PATH setsid make run >"$WORK/run.log" 2>&1 &
 RUN_PID=$!
