@@ -1,6 +1,8 @@
 // The standard gRPC health service (grpc.health.v1.Health: Check and Watch) from the maintained
 // grpc-health-check package. Its status follows the service's readiness check, polled in the
-// background so that Watch streams see every change; "" stands for the whole server.
+// background so that Watch streams see every change; "" stands for the whole server. On stop,
+// open Watch streams get NOT_SERVING and are ended: a graceful gRPC shutdown waits for every
+// open call, and a watcher would otherwise hold it until the grace period runs out.
 
 import type * as grpc from "@grpc/grpc-js";
 import { HealthImplementation, type ServingStatus } from "grpc-health-check";
@@ -9,7 +11,7 @@ export interface GrpcHealth {
   addTo(server: grpc.Server): void;
   /** Starts polling `readiness` every `intervalMs`; the first result is known before it returns. */
   follow(readiness: () => Promise<void> | void, intervalMs: number): Promise<void>;
-  /** Stops polling and reports NOT_SERVING from now on (the server is draining). */
+  /** Stops polling, reports NOT_SERVING from now on and ends open Watch streams. */
   stop(): void;
 }
 
@@ -19,6 +21,7 @@ export function createHealth(serviceNames: readonly string[]): GrpcHealth {
   let current: ServingStatus = "NOT_SERVING";
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  const watches = new Set<grpc.ServerWritableStream<unknown, unknown>>();
   // Watch streams get one message per change, not one per poll.
   const set = (status: ServingStatus) => {
     if (status === current) return;
@@ -34,7 +37,26 @@ export function createHealth(serviceNames: readonly string[]): GrpcHealth {
     }
   };
   return {
-    addTo: (server) => health.addToServer(server),
+    addTo: (server) =>
+      health.addToServer({
+        // The package registers check/watch/list; keep a handle on each Watch call to end it.
+        addService: (definition, impl) => {
+          const watch = impl.watch as grpc.handleServerStreamingCall<unknown, unknown>;
+          server.addService(
+            definition as unknown as grpc.ServiceDefinition,
+            {
+              ...impl,
+              watch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+                watches.add(call);
+                const forget = () => watches.delete(call);
+                call.once("cancelled", forget);
+                call.once("finish", forget);
+                watch(call);
+              },
+            } as grpc.UntypedServiceImplementation,
+          );
+        },
+      }),
     async follow(readiness, intervalMs) {
       await probe(readiness);
       const loop = () => {
@@ -51,6 +73,8 @@ export function createHealth(serviceNames: readonly string[]): GrpcHealth {
       stopped = true;
       clearTimeout(timer);
       set("NOT_SERVING");
+      for (const call of watches) call.end();
+      watches.clear();
     },
   };
 }

@@ -188,3 +188,42 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+test("stopping ends open Watch streams with NOT_SERVING instead of waiting out the grace period", async () => {
+  const other = await startService({
+    name: "introspection-stop-test",
+    logger: createLogger("introspection-test"),
+    host: "127.0.0.1",
+    httpPort: 0,
+    grpcPort: 0,
+    bindings: [
+      bindService(ProductService, {
+        getProduct: async () => ({ name: "x", price: 1 }),
+        listSkus: async () => ({ skus: [] }),
+      }),
+    ],
+  });
+  const client = new grpc.Client(`127.0.0.1:${other.grpcPort}`, grpc.credentials.createInsecure());
+  const seen: Status[] = [];
+  const ended = new Promise<void>((resolve) => {
+    const watch = client.makeServerStreamRequest(
+      "/grpc.health.v1.Health/Watch",
+      (m: ReturnType<typeof create<typeof HealthCheckRequestSchema>>) =>
+        Buffer.from(toBinary(HealthCheckRequestSchema, m)),
+      (b: Buffer) => fromBinary(HealthCheckResponseSchema, b),
+      create(HealthCheckRequestSchema, { service: "" }),
+    );
+    watch.on("data", (r: HealthCheckResponse) => seen.push(r.status));
+    watch.on("error", () => resolve());
+    watch.on("end", () => resolve());
+  });
+  try {
+    await until(() => seen.length === 1);
+    // A grace far beyond the test's own timeout: only ending the stream lets stop() finish in time.
+    await other.stop(60_000);
+    await ended;
+    expect(seen).toEqual([Status.SERVING, Status.NOT_SERVING]);
+  } finally {
+    client.close();
+  }
+});
