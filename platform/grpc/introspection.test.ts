@@ -31,8 +31,9 @@ let service: RunningService;
 let health: GrpcClient<typeof Health>;
 let raw: grpc.Client;
 
-beforeAll(async () => {
-  service = await startService({
+/** A product service started the one platform way, so reflection and health come with it. */
+const startProductService = (readiness?: () => void) =>
+  startService({
     name: "introspection-test",
     logger: createLogger("introspection-test"),
     host: "127.0.0.1",
@@ -44,10 +45,26 @@ beforeAll(async () => {
         listSkus: async () => ({ skus: [] }),
       }),
     ],
-    readiness: () => {
-      if (!ready) throw new Error("database unreachable");
-    },
+    readiness,
     healthIntervalMs: 50,
+  });
+
+/** Opens a Watch of the whole server's health; statuses are pushed onto `seen`. */
+function watchHealth(client: grpc.Client, seen: Status[]) {
+  const watch = client.makeServerStreamRequest(
+    "/grpc.health.v1.Health/Watch",
+    (m: ReturnType<typeof create<typeof HealthCheckRequestSchema>>) =>
+      Buffer.from(toBinary(HealthCheckRequestSchema, m)),
+    (b: Buffer) => fromBinary(HealthCheckResponseSchema, b),
+    create(HealthCheckRequestSchema, { service: "" }),
+  );
+  watch.on("data", (r: HealthCheckResponse) => seen.push(r.status));
+  return watch;
+}
+
+beforeAll(async () => {
+  service = await startProductService(() => {
+    if (!ready) throw new Error("database unreachable");
   });
   const address = `127.0.0.1:${service.grpcPort}`;
   health = createGrpcClient(Health, { address, timeoutMs: 5_000 });
@@ -155,14 +172,7 @@ describe("grpc.health.v1.Health", () => {
 
   test("status follows readiness, and Watch streams every change", async () => {
     const seen: Status[] = [];
-    const watch = raw.makeServerStreamRequest(
-      "/grpc.health.v1.Health/Watch",
-      (m: ReturnType<typeof create<typeof HealthCheckRequestSchema>>) =>
-        Buffer.from(toBinary(HealthCheckRequestSchema, m)),
-      (b: Buffer) => fromBinary(HealthCheckResponseSchema, b),
-      create(HealthCheckRequestSchema, { service: "" }),
-    );
-    watch.on("data", (r: HealthCheckResponse) => seen.push(r.status));
+    const watch = watchHealth(raw, seen);
     watch.on("error", () => {}); // cancelled below
     try {
       await until(() => seen.length === 1);
@@ -190,30 +200,11 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
 }
 
 test("stopping ends open Watch streams with NOT_SERVING instead of waiting out the grace period", async () => {
-  const other = await startService({
-    name: "introspection-stop-test",
-    logger: createLogger("introspection-test"),
-    host: "127.0.0.1",
-    httpPort: 0,
-    grpcPort: 0,
-    bindings: [
-      bindService(ProductService, {
-        getProduct: async () => ({ name: "x", price: 1 }),
-        listSkus: async () => ({ skus: [] }),
-      }),
-    ],
-  });
+  const other = await startProductService();
   const client = new grpc.Client(`127.0.0.1:${other.grpcPort}`, grpc.credentials.createInsecure());
   const seen: Status[] = [];
   const ended = new Promise<void>((resolve) => {
-    const watch = client.makeServerStreamRequest(
-      "/grpc.health.v1.Health/Watch",
-      (m: ReturnType<typeof create<typeof HealthCheckRequestSchema>>) =>
-        Buffer.from(toBinary(HealthCheckRequestSchema, m)),
-      (b: Buffer) => fromBinary(HealthCheckResponseSchema, b),
-      create(HealthCheckRequestSchema, { service: "" }),
-    );
-    watch.on("data", (r: HealthCheckResponse) => seen.push(r.status));
+    const watch = watchHealth(client, seen);
     watch.on("error", () => resolve());
     watch.on("end", () => resolve());
   });
