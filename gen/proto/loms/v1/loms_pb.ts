@@ -17,15 +17,21 @@ export const file_loms_v1_loms: GenFile = /*@__PURE__*/
   fileDesc("ChJsb21zL3YxL2xvbXMucHJvdG8SB2xvbXMudjEiRgoJT3JkZXJJdGVtEh0KA3NrdRgBIAEoA0IQukgNIgsY/////////w8gABIaCgVjb3VudBgCIAEoDUILukgIKgYYwIQ9IAAihgEKEk9yZGVyQ3JlYXRlUmVxdWVzdBIhCgd1c2VyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAEi4KBWl0ZW1zGAIgAygLMhIubG9tcy52MS5PcmRlckl0ZW1CC7pICJIBBQgBEOgHEh0KDGNoZWNrb3V0X2tleRgDIAEoCUIHukgEcgIYQCInChNPcmRlckNyZWF0ZVJlc3BvbnNlEhAKCG9yZGVyX2lkGAEgASgDIjYKEE9yZGVySW5mb1JlcXVlc3QSIgoIb3JkZXJfaWQYASABKANCELpIDSILGP////////8PIAAiVwoRT3JkZXJJbmZvUmVzcG9uc2USDgoGc3RhdHVzGAEgASgJEg8KB3VzZXJfaWQYAiABKAMSIQoFaXRlbXMYAyADKAsyEi5sb21zLnYxLk9yZGVySXRlbSI1Cg9PcmRlclBheVJlcXVlc3QSIgoIb3JkZXJfaWQYASABKANCELpIDSILGP////////8PIAAiOAoST3JkZXJDYW5jZWxSZXF1ZXN0EiIKCG9yZGVyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAIjIKEVN0b2Nrc0luZm9SZXF1ZXN0Eh0KA3NrdRgBIAEoA0IQukgNIgsY/////////w8gACIjChJTdG9ja3NJbmZvUmVzcG9uc2USDQoFY291bnQYASABKAQy2QMKC0xvbXNTZXJ2aWNlEmIKC09yZGVyQ3JlYXRlEhsubG9tcy52MS5PcmRlckNyZWF0ZVJlcXVlc3QaHC5sb21zLnYxLk9yZGVyQ3JlYXRlUmVzcG9uc2UiGILT5JMCEjoBKiINL29yZGVyL2NyZWF0ZRJXCglPcmRlckluZm8SGS5sb21zLnYxLk9yZGVySW5mb1JlcXVlc3QaGi5sb21zLnYxLk9yZGVySW5mb1Jlc3BvbnNlIhOC0+STAg0SCy9vcmRlci9pbmZvElMKCE9yZGVyUGF5EhgubG9tcy52MS5PcmRlclBheVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiFYLT5JMCDzoBKiIKL29yZGVyL3BheRJcCgtPcmRlckNhbmNlbBIbLmxvbXMudjEuT3JkZXJDYW5jZWxSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IhiC0+STAhI6ASoiDS9vcmRlci9jYW5jZWwSWgoKU3RvY2tzSW5mbxIaLmxvbXMudjEuU3RvY2tzSW5mb1JlcXVlc3QaGy5sb21zLnYxLlN0b2Nrc0luZm9SZXNwb25zZSITgtPkkwINEgsvc3RvY2svaW5mb2IGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_empty]);
 
 /**
+ * A SKU and a number of units of it.
+ *
  * @generated from message loms.v1.OrderItem
  */
 export type OrderItem = Message<"loms.v1.OrderItem"> & {
   /**
+   * Example: 1148162
+   *
    * @generated from field: int64 sku = 1;
    */
   sku: bigint;
 
   /**
+   * Example: 2
+   *
    * @generated from field: uint32 count = 2;
    */
   count: number;
@@ -43,6 +49,8 @@ export const OrderItemSchema: GenMessage<OrderItem> = /*@__PURE__*/
  */
 export type OrderCreateRequest = Message<"loms.v1.OrderCreateRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 1;
    */
   userId: bigint;
@@ -73,6 +81,8 @@ export const OrderCreateRequestSchema: GenMessage<OrderCreateRequest> = /*@__PUR
  */
 export type OrderCreateResponse = Message<"loms.v1.OrderCreateResponse"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -90,6 +100,8 @@ export const OrderCreateResponseSchema: GenMessage<OrderCreateResponse> = /*@__P
  */
 export type OrderInfoRequest = Message<"loms.v1.OrderInfoRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -108,17 +120,22 @@ export const OrderInfoRequestSchema: GenMessage<OrderInfoRequest> = /*@__PURE__*
 export type OrderInfoResponse = Message<"loms.v1.OrderInfoResponse"> & {
   /**
    * One of: "new", "awaiting payment", "failed", "payed", "cancelled".
+   * Example: "awaiting payment"
    *
    * @generated from field: string status = 1;
    */
   status: string;
 
   /**
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 2;
    */
   userId: bigint;
 
   /**
+   * Sorted by SKU.
+   *
    * @generated from field: repeated loms.v1.OrderItem items = 3;
    */
   items: OrderItem[];
@@ -136,6 +153,8 @@ export const OrderInfoResponseSchema: GenMessage<OrderInfoResponse> = /*@__PURE_
  */
 export type OrderPayRequest = Message<"loms.v1.OrderPayRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -153,6 +172,8 @@ export const OrderPayRequestSchema: GenMessage<OrderPayRequest> = /*@__PURE__*/
  */
 export type OrderCancelRequest = Message<"loms.v1.OrderCancelRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -170,6 +191,8 @@ export const OrderCancelRequestSchema: GenMessage<OrderCancelRequest> = /*@__PUR
  */
 export type StocksInfoRequest = Message<"loms.v1.StocksInfoRequest"> & {
   /**
+   * Example: 1148162
+   *
    * @generated from field: int64 sku = 1;
    */
   sku: bigint;
@@ -187,6 +210,9 @@ export const StocksInfoRequestSchema: GenMessage<StocksInfoRequest> = /*@__PURE_
  */
 export type StocksInfoResponse = Message<"loms.v1.StocksInfoResponse"> & {
   /**
+   * Units available: total minus reserved.
+   * Example: 300
+   *
    * @generated from field: uint64 count = 1;
    */
   count: bigint;
@@ -206,6 +232,12 @@ export const StocksInfoResponseSchema: GenMessage<StocksInfoResponse> = /*@__PUR
  */
 export const LomsService: GenService<{
   /**
+   * Create an order.
+   *
+   * Stores the order as "new", then reserves stock for every item or none: the order becomes
+   * "awaiting payment", or "failed" (and is kept) when some item has too little stock.
+   * 412 FAILED_PRECONDITION: not enough stock; the order is stored as "failed".
+   *
    * @generated from rpc loms.v1.LomsService.OrderCreate
    */
   orderCreate: {
@@ -214,6 +246,11 @@ export const LomsService: GenService<{
     output: typeof OrderCreateResponseSchema;
   },
   /**
+   * Read an order.
+   *
+   * Its status, owner and items (sorted by SKU).
+   * 404 NOT_FOUND: no such order.
+   *
    * @generated from rpc loms.v1.LomsService.OrderInfo
    */
   orderInfo: {
@@ -222,6 +259,13 @@ export const LomsService: GenService<{
     output: typeof OrderInfoResponseSchema;
   },
   /**
+   * Pay for an order.
+   *
+   * From "awaiting payment": the reserved units leave the stock and the order becomes "payed".
+   * Paying a payed order again succeeds.
+   * 404 NOT_FOUND: no such order.
+   * 412 FAILED_PRECONDITION: the order is neither awaiting payment nor payed.
+   *
    * @generated from rpc loms.v1.LomsService.OrderPay
    */
   orderPay: {
@@ -230,6 +274,13 @@ export const LomsService: GenService<{
     output: typeof EmptySchema;
   },
   /**
+   * Cancel an order.
+   *
+   * From "awaiting payment": the reservation is released and the order becomes "cancelled".
+   * Cancelling a cancelled order again succeeds.
+   * 404 NOT_FOUND: no such order.
+   * 412 FAILED_PRECONDITION: the order is payed or failed.
+   *
    * @generated from rpc loms.v1.LomsService.OrderCancel
    */
   orderCancel: {
@@ -238,6 +289,11 @@ export const LomsService: GenService<{
     output: typeof EmptySchema;
   },
   /**
+   * Available stock of a SKU.
+   *
+   * Units available to order: total minus reserved.
+   * 404 NOT_FOUND: no stock record for the SKU.
+   *
    * @generated from rpc loms.v1.LomsService.StocksInfo
    */
   stocksInfo: {
