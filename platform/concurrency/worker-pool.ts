@@ -8,10 +8,13 @@
 // - Cancellation: a task whose signal aborts while queued never starts and rejects with the
 //   signal's reason; a running task receives the signal and is expected to honour it.
 // - No lost or leaked work: every submitted task settles its promise exactly once; a failing
-//   task frees its worker like a succeeding one. `close()` rejects queued tasks and waits for
-//   running ones.
+//   task frees its worker like a succeeding one, whether it rejects or throws synchronously
+//   before returning a promise. `close()` rejects queued tasks and waits for running ones.
 // - `map` has errgroup semantics: results come back in input order; the first failure aborts
-//   the sibling tasks (through a derived signal) and is the error `map` rejects with.
+//   the sibling tasks (through a derived signal), and `map` rejects with it only once every
+//   sibling has settled, so none still runs on the caller's behalf after `map` returns. (A
+//   running sibling that ignores its signal delays `map` until it finishes; tasks are expected
+//   to honour the signal.)
 //
 // Why not a library: p-limit and friends cap concurrency per call site but do not give a
 // shared, bounded queue with per-task cancellation and errgroup-style `map`; the whole is ~100
@@ -37,6 +40,10 @@ export class WorkerPool {
 
   constructor(size: number, maxQueue = 10_000) {
     if (!Number.isInteger(size) || size < 1) throw new Error("worker pool size must be a positive integer");
+    // 0 would refuse every task that cannot start at once: a misconfiguration, not a policy.
+    if (!Number.isInteger(maxQueue) || maxQueue < 1) {
+      throw new Error("worker pool maxQueue must be a positive integer");
+    }
     this.size = size;
     this.maxQueue = maxQueue;
   }
@@ -61,12 +68,11 @@ export class WorkerPool {
         start: () => {
           signal.removeEventListener("abort", onAbort);
           this.#running++;
-          task(signal)
-            .then(resolve, reject)
-            .finally(() => {
-              this.#running--;
-              this.#next();
-            });
+          // The executor turns a synchronous throw into a rejection, so the slot is freed below.
+          new Promise<T>((settle) => settle(task(signal))).then(resolve, reject).finally(() => {
+            this.#running--;
+            this.#next();
+          });
         },
         cancel: (reason) => {
           signal.removeEventListener("abort", onAbort);
@@ -96,15 +102,21 @@ export class WorkerPool {
     const onParentAbort = () => group.abort(signal.reason);
     if (signal.aborted) onParentAbort();
     else signal.addEventListener("abort", onParentAbort, { once: true });
+    let failure: { readonly err: unknown } | undefined;
     try {
-      return await Promise.all(
+      const settled = await Promise.allSettled(
         items.map((item) =>
           this.submit((s) => fn(item, s), group.signal).catch((err: unknown) => {
-            group.abort(err);
+            if (!failure) {
+              failure = { err };
+              group.abort(err);
+            }
             throw err;
           }),
         ),
       );
+      if (failure) throw failure.err;
+      return settled.map((s) => (s as PromiseFulfilledResult<O>).value);
     } finally {
       signal.removeEventListener("abort", onParentAbort);
     }
