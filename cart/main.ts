@@ -13,6 +13,7 @@ import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
 import { bindService } from "../platform/rpc/call.ts";
+import { sendAuthTokenInterceptor } from "../platform/rpc/interceptors/auth-token.ts";
 import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
 import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
 import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
@@ -83,6 +84,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
       rateLimitClientInterceptor(limiter),
+      sendAuthTokenInterceptor,
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
