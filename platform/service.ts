@@ -14,6 +14,7 @@ import { type Endpoint, startHttpServer } from "./http/server.ts";
 import type { Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
+import { AppError } from "./rpc/errors.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
 import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
@@ -97,7 +98,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await options.readiness?.();
         sendJson(res, 200, { status: "ready" });
       } catch (err) {
-        sendJson(res, 503, { status: "not ready", reason: (err as Error).message });
+        // The cause goes to the log; the answer says only what kind of trouble (driver text can
+        // name users and hosts, and /readyz is often reachable from outside).
+        const reason = err instanceof AppError ? err.detail : "a dependency check failed";
+        logger.warn({ err: AppError.from(err) }, "not ready");
+        sendJson(res, 503, { status: "not ready", reason });
       }
     },
     "/metrics": async (_req, res) => {
