@@ -2,6 +2,7 @@
 // default log level, instead of a stack trace from deep inside a library.
 
 import type { Logger } from "./observability/logger.ts";
+import { guardProcess } from "./process-guard.ts";
 import { onShutdown, type ShutdownStep } from "./shutdown.ts";
 
 /** A failure at start-up with a known cause; `message` is "<problem>: <what to do>". */
@@ -28,6 +29,7 @@ export async function runMain(
   what: string,
   start: () => Promise<{ stop(): Promise<void> }>,
 ): Promise<void> {
+  guardProcess(logger);
   try {
     const running = await start();
     const steps: ShutdownStep[] = [{ name: what, run: () => running.stop() }];
