@@ -10,7 +10,7 @@ const CART = "http://127.0.0.1:8082";
 const LOMS = "http://127.0.0.1:8084";
 const SKU = 1148162;
 const postgres = (action: "stop" | "start") =>
-  execFileSync("scripts/stack-postgres.sh", [action, "loms"], { stdio: "inherit" });
+  execFileSync("bash", ["scripts/stack-postgres.sh", action, "loms"], { stdio: "inherit" });
 
 let stopped = false;
 afterAll(() => {
