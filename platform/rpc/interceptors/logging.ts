@@ -30,15 +30,21 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       return res;
     } catch (err) {
       const appErr = AppError.from(err);
-      const line = { ...fields, code: appErr.code, duration_ms: round(performance.now() - started) };
-      if (UNEXPECTED.has(appErr.code)) logger.error({ ...line, err: appErr.cause ?? appErr }, appErr.message);
-      // An outage's cause (which database, which SQLSTATE) is what the on-call needs to see.
-      else if (appErr.code === "UNAVAILABLE")
-        logger.warn({ ...line, err: appErr.cause ?? appErr }, appErr.message);
-      else logger.warn(line, appErr.message);
+      logFailure(
+        logger,
+        { ...fields, code: appErr.code, duration_ms: round(performance.now() - started) },
+        appErr,
+      );
       throw appErr;
     }
   };
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+function logFailure(logger: Logger, line: object, err: AppError): void {
+  if (UNEXPECTED.has(err.code)) logger.error({ ...line, err: err.cause ?? err }, err.message);
+  // An outage's cause (which database, which SQLSTATE) is what the on-call needs to see.
+  else if (err.code === "UNAVAILABLE") logger.warn({ ...line, err: err.cause ?? err }, err.message);
+  else logger.warn(line, err.message);
+}
