@@ -122,6 +122,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
   return {
     httpPort: service.httpPort,
     grpcPort: service.grpcPort,
+    drain: service.drain,
     stop: async () => {
       await service.stop();
       await pool.close();

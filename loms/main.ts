@@ -76,6 +76,7 @@ export async function startLoms(config: LomsConfig): Promise<RunningServer> {
   return {
     httpPort: service.httpPort,
     grpcPort: service.grpcPort,
+    drain: service.drain,
     stop: async () => {
       await service.stop();
       background.abort();

@@ -53,12 +53,17 @@ export interface RunningService {
   readonly httpPort: number;
   readonly grpcPort: number | undefined;
   readonly registry: Registry;
-  /** Readiness turns false, then both servers drain in-flight calls. */
+  /**
+   * Readiness turns false (/readyz 503, gRPC health NOT_SERVING) while both servers keep serving:
+   * the first step of a shutdown, so that load balancers stop sending before listeners close.
+   */
+  drain(): void;
+  /** Drains (if not yet), then both servers finish in-flight calls and close. */
   stop(graceMs?: number): Promise<void>;
 }
 
 /** What a service's wiring hands back to whoever started it (main, the embedded runner, tests). */
-export type RunningServer = Pick<RunningService, "httpPort" | "grpcPort" | "stop">;
+export type RunningServer = Pick<RunningService, "httpPort" | "grpcPort" | "drain" | "stop">;
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
@@ -131,15 +136,20 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     throw listenFailure(err, where, `${envPrefix}_HTTP_PORT`);
   });
   logger.info({ http: http.port, grpc: grpc?.port }, `${options.name} started`);
+  const drain = () => {
+    if (stopping) return;
+    stopping = true;
+    health?.stop();
+  };
 
   return {
     name: options.name,
     httpPort: http.port,
     grpcPort: grpc?.port,
     registry: metrics.registry,
+    drain,
     stop: async (graceMs = 10_000) => {
-      stopping = true;
-      health?.stop();
+      drain();
       await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
       logger.info(`${options.name} stopped`);
     },
