@@ -12,7 +12,7 @@ const REDACT = ["token", "authToken", "*.token", "*.authToken", "password", "*.p
 /** The fields of an error worth logging: kind, message, SQLSTATE and schema names, the causes. */
 const SAFE_ERROR_FIELDS = ["code", "severity", "constraint_name", "table_name", "column_name"];
 
-export function safeError(err: unknown, depth = 0): unknown {
+function safeError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error)) return typeof err === "object" ? "[non-error object]" : err;
   const fields = err as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { type: err.name, message: err.message, stack: err.stack };
