@@ -23,9 +23,51 @@ function fakeStore() {
     release: mock<StockRepo["release"]>(async () => {}),
     ship: mock<StockRepo["ship"]>(async () => {}),
   };
-  const inTx = mock(async (_ctx, work) => work({ orders, stocks }));
-  const store: LomsStore = { orders, stocks, inTx: inTx as LomsStore["inTx"] };
+  // The transaction boundary is observable: the repos handed to the work are usable only while
+  // it runs, and the store's own repos allow reads only. A write moved out of `inTx` (or kept
+  // past its end) fails the test instead of passing unnoticed.
+  let inside = false;
+  const inTx = mock(async (_ctx, work) => {
+    inside = true;
+    try {
+      return await work({ orders: txOnly(orders, () => inside), stocks: txOnly(stocks, () => inside) });
+    } finally {
+      inside = false;
+    }
+  });
+  const store: LomsStore = {
+    orders: readsOnly(orders, ["get", "getByCheckoutKey"]),
+    stocks: readsOnly(stocks, ["get"]),
+    inTx: inTx as LomsStore["inTx"],
+  };
   return { store, orders, stocks, inTx };
+}
+
+/** The repo's methods, each refusing to run outside the transaction that handed them out. */
+function txOnly<T extends object>(repo: T, inside: () => boolean): T {
+  return new Proxy(repo, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (!inside()) throw new Error(`${String(key)} used after its transaction ended`);
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/** The repo as the store exposes it outside transactions: the named reads, nothing else. */
+function readsOnly<T extends object>(repo: T, reads: readonly string[]): T {
+  return new Proxy(repo, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== "function" || reads.includes(String(key))) return value;
+      return () => {
+        throw new Error(`${String(key)} called outside a transaction`);
+      };
+    },
+  });
 }
 
 const order = (status: Order["status"]): Order => ({

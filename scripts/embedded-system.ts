@@ -13,6 +13,8 @@ import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 
 export interface EmbeddedSystem {
   readonly ports: Readonly<Record<"cart" | "loms" | "product", { http: number; grpc: number }>>;
+  /** A service's database URL, for tests that check what the public API cannot show. */
+  databaseUrl(service: "cart" | "loms"): string;
   /** Stops services (newest first), then Postgres. */
   stop(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function startEmbeddedSystem(
         loms: { http: loms.httpPort, grpc: loms.grpcPort ?? 0 },
         product: { http: product.httpPort, grpc: product.grpcPort ?? 0 },
       },
+      databaseUrl: (service) => pg.url(service),
       stop,
     };
   } catch (err) {
