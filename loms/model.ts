@@ -42,6 +42,8 @@ export function normalizeItems(items: readonly OrderItem[]): OrderItem[] {
 
 /** A status change, as stored in the outbox and published to Kafka. */
 export interface OrderEvent {
+  /** Unique per change: consumers deduplicate on it. */
+  readonly eventId: string;
   readonly orderId: number;
   readonly status: OrderStatus;
   readonly moment: Date;

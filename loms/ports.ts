@@ -2,12 +2,13 @@
 // Postgres; unit tests implement them with mocks.
 
 import type { Ctx } from "../platform/context.ts";
-import type { Order, OrderItem, OrderStatus, Stock } from "./model.ts";
+import type { Order, OrderEvent, OrderItem, OrderStatus, Stock } from "./model.ts";
 
 /** Repositories bound to one transaction. */
 export interface TxRepos {
   readonly orders: OrderRepo;
   readonly stocks: StockRepo;
+  readonly events: OrderEventRepo;
 }
 
 export interface OrderRepo {
@@ -21,6 +22,14 @@ export interface OrderRepo {
   claimExpired(ctx: Ctx, before: Date, limit: number): Promise<Order[]>;
 }
 
+/**
+ * The outbox: an event appended inside a transaction exists exactly when that transaction
+ * commits. The request metadata worth carrying (request id) is taken from `ctx`.
+ */
+export interface OrderEventRepo {
+  append(ctx: Ctx, event: OrderEvent): Promise<void>;
+}
+
 export interface StockRepo {
   get(ctx: Ctx, sku: number): Promise<Stock | null>;
   /** Reserves every item or none; false when any SKU lacks stock (or does not exist). */
@@ -32,6 +41,6 @@ export interface StockRepo {
 }
 
 /** The transactional store: plain reads outside, atomic units of work inside `inTx`. */
-export interface LomsStore extends TxRepos {
+export interface LomsStore extends Omit<TxRepos, "events"> {
   inTx<T>(ctx: Ctx, work: (repos: TxRepos) => Promise<T>): Promise<T>;
 }
