@@ -44,3 +44,38 @@ export interface StockRepo {
 export interface LomsStore extends Omit<TxRepos, "events"> {
   inTx<T>(ctx: Ctx, work: (repos: TxRepos) => Promise<T>): Promise<T>;
 }
+
+/** An outbox row waiting to be published. */
+export interface PendingEvent extends OrderEvent {
+  /** Outbox position: publishing in id order keeps each order's events in commit order. */
+  readonly id: number;
+  readonly requestId: string | null;
+  readonly traceContext: string | null;
+  readonly attempts: number;
+}
+
+/** The relay's work inside one outbox transaction. */
+export interface OutboxTx {
+  /** Locks up to `limit` pending events, oldest first. */
+  claim(limit: number): Promise<PendingEvent[]>;
+  markSent(ids: readonly number[]): Promise<void>;
+  /** Keeps the events pending, counting the attempt and remembering why it failed. */
+  markFailed(ids: readonly number[], error: string): Promise<void>;
+}
+
+/**
+ * The relay's own connection to the outbox. It holds the relay lock for as long as it lives, so
+ * it must be a direct connection (a session lock and LISTEN do not survive transaction pooling).
+ */
+export interface OutboxSession {
+  /** Tries to become the one active relay; once true, true until the session closes. */
+  tryLead(signal: AbortSignal): Promise<boolean>;
+  inTx<T>(signal: AbortSignal, work: (tx: OutboxTx) => Promise<T>): Promise<T>;
+  /** Deletes up to `limit` events sent before `before`; returns how many. */
+  deleteSent(signal: AbortSignal, before: Date, limit: number): Promise<number>;
+  /** Calls `wake` whenever new events commit. */
+  onNewEvents(wake: () => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type OpenOutboxSession = () => Promise<OutboxSession>;
