@@ -136,7 +136,7 @@ function decodeSegment(raw: string): string {
   }
 }
 
-function contextOf(
+export function contextOf(
   req: IncomingMessage,
   res: ServerResponse,
   timeoutMs: number,

@@ -32,6 +32,8 @@ export interface ServiceOptions {
   readonly metrics?: Metrics;
   /** Serve Swagger UI for the gateway at /docs. */
   readonly docs?: boolean;
+  /** Plain HTTP endpoints by path, for a service without a gRPC gateway (notifications). */
+  readonly endpoints?: Readonly<Record<string, Endpoint>>;
 }
 
 export interface RunningService {
@@ -80,6 +82,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(gateway && options.docs
       ? docsEndpoints(options.name, openApiDocument(options.name, gateway.routes))
       : {}),
+    ...options.endpoints,
   };
   const http = await startHttpServer({
     host: options.host,

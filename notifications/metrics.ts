@@ -1,0 +1,24 @@
+// Prometheus view of the consumer: events by outcome (notified / duplicate / poison). Poison
+// messages are also logged here with where they came from, for whoever inspects them.
+
+import { Counter, type Registry } from "prom-client";
+import type { Logger } from "../platform/logger.ts";
+import type { NotificationObserver } from "./ports.ts";
+
+export function notificationMetrics(registry: Registry, logger: Logger): NotificationObserver {
+  const events = new Counter({
+    name: "notifications_events_total",
+    help: "Order events consumed, by outcome: notified, duplicate (skipped), poison (stored, skipped).",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  for (const outcome of ["notified", "duplicate", "poison"]) events.inc({ outcome }, 0);
+  return {
+    handled: (outcome) => events.inc({ outcome }),
+    poison: (m, reason) =>
+      logger.warn(
+        { topic: m.topic, partition: m.partition, offset: m.offset, key: m.key.slice(0, 100), reason },
+        "poison message stored in poison_messages and skipped",
+      ),
+  };
+}
