@@ -74,7 +74,7 @@ test-unit: deps ## unit and repository tests (embedded Postgres), with the cover
 	  --path-ignore-patterns='**/*.integration.test.ts' $(UNIT_TEST_DIRS)
 	$(BUN) scripts/coverage-gate.ts coverage/lcov.info
 
-UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./scripts ./tests
+UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./notifications ./scripts ./tests
 
 # --- the real stack ---------------------------------------------------------------------
 
