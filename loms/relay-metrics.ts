@@ -12,6 +12,12 @@ export function relayMetrics(registry: Registry): RelayObserver {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers: [registry],
   });
+  const publishing = new Histogram({
+    name: "outbox_relay_publish_seconds",
+    help: "From sending a batch to the broker's acknowledgement (acks=-1).",
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
   const failures = new Counter({
     name: "outbox_relay_publish_failures_total",
     help: "Relay batches the broker did not acknowledge (kept pending, retried).",
@@ -23,7 +29,10 @@ export function relayMetrics(registry: Registry): RelayObserver {
     registers: [registry],
   });
   return {
-    batch: (size, wokenBy) => batches.observe({ woken_by: wokenBy }, size),
+    batch: (size, wokenBy, publishSeconds) => {
+      batches.observe({ woken_by: wokenBy }, size);
+      publishing.observe(publishSeconds);
+    },
     failed: () => failures.inc(),
     leading: (on) => active.set(on ? 1 : 0),
   };

@@ -2,7 +2,7 @@
 // and the in-process bus: order and shape of what is published, NOTIFY wake-ups, "retry later,
 // never skip" on broker failures, one active relay across replicas, retention.
 
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { backgroundCtx } from "../platform/context.ts";
 import type { BusMessage, Delivery, EventBus } from "../platform/events/bus.ts";
 import { inProcessBus } from "../platform/events/in-process.ts";
@@ -38,17 +38,26 @@ beforeAll(async () => {
   db = new Database({ url: directUrl, max: 10, applicationName: "relay-test" });
   usecase = new LomsUsecase(new PgLomsStore(db));
   await db.query("insert into stocks (sku, total_count, reserved) values (1, 1000000, 0)", []);
-});
+}, 20_000);
+// Relays and consumers a test started; stopped even when the test fails, so that a leftover
+// relay cannot hold the lock in the next test.
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+}, 20_000);
 afterAll(async () => {
   await db?.close();
   await pg?.stop();
-});
+}, 20_000);
 
 function recorder() {
   const batches: { size: number; mode: WakeMode }[] = [];
   const leading: boolean[] = [];
   const observer: RelayObserver = {
-    batch: (size, mode) => void batches.push({ size, mode }),
+    batch: (size, mode, seconds) => {
+      expect(seconds).toBeGreaterThanOrEqual(0);
+      batches.push({ size, mode });
+    },
     failed: () => {},
     leading: (on) => void leading.push(on),
   };
@@ -74,7 +83,14 @@ function startRelay(bus: EventBus, observer: RelayObserver, options: Partial<Rel
 async function collect(bus: EventBus, group: string) {
   const seen: Delivery[] = [];
   const sub = await bus.subscribe({ topic: TOPIC, group, handler: async (d) => void seen.push(d) });
-  return { seen, stop: () => sub.stop() };
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await sub.stop();
+  };
+  cleanups.push(stop);
+  return { seen, stop };
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000) {
@@ -99,7 +115,12 @@ test("publishes each order's events in order, in DESIGN's shape, woken by NOTIFY
   const stopRelay = startRelay(bus, rec.observer);
   const ctx = { ...backgroundCtx(), requestId: "req-relay-1" };
   const paid = await usecase.createOrder(ctx, 1, [{ sku: 1, count: 1 }]);
+  await until(() => seen.length === 2 && rec.batches.reduce((n, b) => n + b.size, 0) === 2, 3_000);
+  // The relay now waits (a 60 s poll): only NOTIFY can bring the payment over this quickly.
+  const batchesBefore = rec.batches.length;
   await usecase.payOrder(ctx, paid);
+  await until(() => seen.length === 3 && rec.batches.length > batchesBefore, 3_000);
+  expect(rec.batches.slice(batchesBefore).map((b) => b.mode)).toEqual(["notify"]);
   const cancelled = await usecase.createOrder(ctx, 1, [{ sku: 1, count: 1 }]);
   await usecase.cancelOrder(ctx, cancelled);
   await until(() => seen.length === 6, 3_000); // far below the 60 s poll
@@ -112,10 +133,9 @@ test("publishes each order's events in order, in DESIGN's shape, woken by NOTIFY
   expect(value.order_id).toBe(paid);
   expect(new Date(value.moment as string).toISOString()).toBe(value.moment as string);
   expect(first.headers).toEqual({ "event-id": value.event_id as string, "x-request-id": "req-relay-1" });
-  expect(rec.batches.some((b) => b.mode === "notify")).toBe(true);
   await stopRelay();
   await stopConsumer();
-});
+}, 20_000);
 
 test("a broker failure keeps the events pending with attempts and last error; they go out later, in order", async () => {
   const inner = inProcessBus(logger);
@@ -142,6 +162,7 @@ test("a broker failure keeps the events pending with attempts and last error; th
   });
   await until(() => statusesOf(seen, id).length === 3);
   expect(statusesOf(seen, id)).toEqual(["new", "awaiting payment", "payed"]);
+  await until(async () => (await pending()) === 0); // marked sent right after the broker's ack
   const { rows } = await db.query(
     "select attempts, sent_at is not null from order_events_outbox where order_id = $1",
     [id],
@@ -153,7 +174,7 @@ test("a broker failure keeps the events pending with attempts and last error; th
   ]);
   await stopRelay();
   await stopConsumer();
-});
+}, 20_000);
 
 test("one relay is active at a time; a standby takes over when the active one stops", async () => {
   const bus = inProcessBus(logger);
@@ -176,7 +197,7 @@ test("one relay is active at a time; a standby takes over when the active one st
   for (const id of [...ids, later]) expect(statusesOf(seen, id)).toEqual(["new", "awaiting payment"]);
   await stopB();
   await stopConsumer();
-});
+}, 20_000);
 
 test("sent events are deleted after the retention, pending ones never", async () => {
   await db.query(
@@ -201,4 +222,4 @@ test("sent events are deleted after the retention, pending ones never", async ()
     [id],
   );
   expect(Number(rows[0]?.[0])).toBe(2);
-});
+}, 20_000);

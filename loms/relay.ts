@@ -36,7 +36,8 @@ export type WakeMode = "notify" | "poll" | "drain" | "retry" | "start";
 
 /** What the relay reports; main.ts turns it into Prometheus metrics. */
 export interface RelayObserver {
-  batch(size: number, wokenBy: WakeMode): void;
+  /** A batch the broker acknowledged, and how long publishing it took. */
+  batch(size: number, wokenBy: WakeMode, publishSeconds: number): void;
   failed(): void;
   leading(active: boolean): void;
 }
@@ -101,7 +102,7 @@ async function relayWhileLeading(
       continue;
     }
     backoff = options.backoffInitialMs;
-    if (outcome.size > 0) observer.batch(outcome.size, mode);
+    if (outcome.size > 0) observer.batch(outcome.size, mode, outcome.publishSeconds ?? 0);
     if (outcome.size === options.batchSize) {
       mode = "drain";
       continue;
@@ -112,6 +113,7 @@ async function relayWhileLeading(
 
 interface BatchOutcome {
   readonly size: number;
+  readonly publishSeconds?: number;
   readonly error?: unknown;
 }
 
@@ -125,6 +127,7 @@ function relayBatch(
     const events = await tx.claim(options.batchSize);
     if (events.length === 0) return { size: 0 };
     const ids = events.map((e) => e.id);
+    const started = performance.now();
     try {
       await bus.publish(options.topic, events.map(toBusMessage), signal);
     } catch (error) {
@@ -132,8 +135,9 @@ function relayBatch(
       await tx.markFailed(ids, describe(error));
       return { size: events.length, error };
     }
+    const publishSeconds = (performance.now() - started) / 1000;
     await tx.markSent(ids);
-    return { size: events.length };
+    return { size: events.length, publishSeconds };
   });
 }
 

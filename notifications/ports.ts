@@ -27,7 +27,8 @@ export interface Notifier {
 export type Outcome = "notified" | "duplicate" | "poison";
 
 export interface NotificationObserver {
-  handled(outcome: Outcome): void;
+  /** One message handled, and how long that took (decoding, the transaction). */
+  handled(outcome: Outcome, seconds: number): void;
   /** A poison message, with why; also logged here so the log is not the use case's concern. */
   poison(message: IncomingMessage, reason: string): void;
 }

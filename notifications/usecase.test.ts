@@ -53,7 +53,7 @@ describe("handle", () => {
     expect(f.tx.markProcessed).toHaveBeenCalledWith(ctx, EVENT_ID);
     expect(f.tx.insert).toHaveBeenCalledWith(ctx, event);
     expect(f.notifier.notify).toHaveBeenCalledWith(event);
-    expect(f.observer.handled).toHaveBeenCalledWith("notified");
+    expect(f.observer.handled).toHaveBeenCalledWith("notified", expect.any(Number));
   });
 
   test("a redelivered event is a duplicate: not stored, not notified, counted", async () => {
@@ -61,7 +61,7 @@ describe("handle", () => {
     expect(await f.usecase.handle(ctx, message(valid))).toBe("duplicate");
     expect(f.tx.insert).not.toHaveBeenCalled();
     expect(f.notifier.notify).not.toHaveBeenCalled();
-    expect(f.observer.handled).toHaveBeenCalledWith("duplicate");
+    expect(f.observer.handled).toHaveBeenCalledWith("duplicate", expect.any(Number));
   });
 
   test("a store failure propagates (the message is redelivered) and notifies nothing", async () => {

@@ -21,11 +21,16 @@ export class NotificationsUsecase {
    * Throws only when the store fails: the message is then redelivered, never skipped.
    */
   async handle(ctx: Ctx, message: IncomingMessage): Promise<Outcome> {
+    const started = performance.now();
+    const done = (outcome: Outcome) => {
+      this.observer.handled(outcome, (performance.now() - started) / 1000);
+      return outcome;
+    };
     const decoded = decodeOrderEvent(message.value);
     if ("reason" in decoded) {
       if (await this.store.savePoison(ctx, message, decoded.reason))
         this.observer.poison(message, decoded.reason);
-      return this.#done("poison");
+      return done("poison");
     }
     const { event } = decoded;
     const fresh = await this.store.inTx(ctx, async (tx) => {
@@ -33,9 +38,9 @@ export class NotificationsUsecase {
       await tx.insert(ctx, event);
       return true;
     });
-    if (!fresh) return this.#done("duplicate");
+    if (!fresh) return done("duplicate");
     this.notifier.notify(event);
-    return this.#done("notified");
+    return done("notified");
   }
 
   /** One order's notifications, oldest first; empty for an order never heard of. */
@@ -44,10 +49,5 @@ export class NotificationsUsecase {
       throw AppError.invalidArgument("order_id must be a positive integer");
     }
     return this.store.listByOrder(ctx, orderId);
-  }
-
-  #done(outcome: Outcome): Outcome {
-    this.observer.handled(outcome);
-    return outcome;
   }
 }
