@@ -52,6 +52,39 @@ async function paced(count: number, rate: number, fire: (i: number) => Promise<v
   await Promise.all(inFlight);
 }
 
+/** Cumulative bucket counts of a histogram, summed over the given /metrics pages. */
+async function buckets(urls: readonly string[], name: string): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const url of urls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    for (const [, le, n] of text.matchAll(
+      new RegExp(`^${name}_bucket\\{le="([^"]+)"[^}]*\\} (\\S+)$`, "gm"),
+    )) {
+      const bound = le === "+Inf" ? Number.POSITIVE_INFINITY : Number(le);
+      out.set(bound, (out.get(bound) ?? 0) + Number(n));
+    }
+  }
+  return out;
+}
+
+/** The bucket bound under which quantile q of the observations between two snapshots falls. */
+function quantileBound(before: Map<number, number>, after: Map<number, number>, q: number): string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Number.POSITIVE_INFINITY) ?? 0) - (before.get(Number.POSITIVE_INFINITY) ?? 0);
+  for (const bound of bounds) {
+    if ((after.get(bound) ?? 0) - (before.get(bound) ?? 0) >= q * total) {
+      return bound === Number.POSITIVE_INFINITY ? "> max bucket" : `≤ ${bound * 1000} ms`;
+    }
+  }
+  return "n/a";
+}
+
+const NOTIFICATION_URLS = [8085, 8086, 8087].map((p) => `http://127.0.0.1:${p}`);
+const stages = async () => ({
+  publish: await buckets([LOMS], "outbox_relay_publish_seconds"),
+  handle: await buckets(NOTIFICATION_URLS, "notifications_handle_seconds"),
+});
+
 async function relayMetrics() {
   const text = await (await fetch(`${LOMS}/metrics`)).text();
   const read = (name: string, mode: string) =>
@@ -72,6 +105,7 @@ async function endToEnd() {
     applicationName: "bench",
   });
   const before = await relayMetrics();
+  const stagesBefore = await stages();
   const user = 5_000_000 + Math.floor(Math.random() * 1_000_000);
   const orderIds: number[] = [];
   let refused = 0;
@@ -95,6 +129,9 @@ async function endToEnd() {
   }
   await notes.close();
   const after = await relayMetrics();
+  const stagesAfter = await stages();
+  const stageLine = (name: "publish" | "handle") =>
+    `p50 ${quantileBound(stagesBefore[name], stagesAfter[name], 0.5)}, p99 ${quantileBound(stagesBefore[name], stagesAfter[name], 0.99)}`;
   const relay = Object.entries(after)
     .map(([mode, a]) => ({
       mode,
@@ -108,6 +145,8 @@ async function endToEnd() {
     created: orderIds.length,
     refused,
     relay,
+    publish: stageLine("publish"),
+    handle: stageLine("handle"),
   };
 }
 
@@ -172,5 +211,8 @@ for (const r of e2e.relay) {
     `relay woken by ${r.mode}: ${r.batches} batches, ${r.events} events, mean batch ${(r.events / r.batches).toFixed(2)}`,
   );
 }
+console.log(
+  `stages (histogram buckets): relay publish to ack ${e2e.publish}; notification handling ${e2e.handle}`,
+);
 console.log(`goal p99 < 50 ms: ${e.p99 < 50 ? "met" : "NOT met"}`);
 process.exit(0);
