@@ -105,10 +105,12 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
   );
   const relay = runRelay(
     pgOutboxSessions(config.databaseDirectUrl),
-    events,
-    config.relay,
-    logger.child({ component: "relay" }),
-    relayMetrics(metrics.registry),
+    {
+      bus: events,
+      options: config.relay,
+      logger: logger.child({ component: "relay" }),
+      observer: relayMetrics(metrics.registry),
+    },
     background.signal,
   );
   return {

@@ -68,16 +68,18 @@ function startRelay(bus: EventBus, observer: RelayObserver, options: Partial<Rel
   const stop = new AbortController();
   const done = runRelay(
     pgOutboxSessions(directUrl),
-    bus,
-    { ...OPTIONS, ...options },
-    logger,
-    observer,
+    { bus, options: { ...OPTIONS, ...options }, logger, observer },
     stop.signal,
   );
-  return async () => {
+  let stopped = false;
+  const stopRelay = async () => {
+    if (stopped) return;
+    stopped = true;
     stop.abort(new Error("test over"));
     await done;
   };
+  cleanups.push(stopRelay);
+  return stopRelay;
 }
 
 async function collect(bus: EventBus, group: string) {

@@ -42,14 +42,21 @@ export interface RelayObserver {
   leading(active: boolean): void;
 }
 
+/** What the relay works with, besides its outbox session. */
+export interface RelayDeps {
+  readonly bus: EventBus;
+  readonly options: RelayOptions;
+  readonly logger: Logger;
+  readonly observer: RelayObserver;
+}
+
+/** Runs until `signal` aborts: waits for the relay lock, then relays while it holds it. */
 export async function runRelay(
   openSession: OpenOutboxSession,
-  bus: EventBus,
-  options: RelayOptions,
-  logger: Logger,
-  observer: RelayObserver,
+  deps: RelayDeps,
   signal: AbortSignal,
 ): Promise<void> {
+  const { options, logger, observer } = deps;
   while (!signal.aborted) {
     let session: OutboxSession | undefined;
     try {
@@ -57,7 +64,7 @@ export async function runRelay(
       while (!(await session.tryLead(signal))) await sleep(options.lockRetryMs, signal);
       logger.info("outbox relay is active on this replica");
       observer.leading(true);
-      await relayWhileLeading(session, bus, options, logger, observer, signal);
+      await relayWhileLeading(session, deps, signal);
     } catch (err) {
       if (signal.aborted) break;
       logger.error({ err }, "outbox relay session lost; reconnecting");
@@ -71,12 +78,10 @@ export async function runRelay(
 
 async function relayWhileLeading(
   session: OutboxSession,
-  bus: EventBus,
-  options: RelayOptions,
-  logger: Logger,
-  observer: RelayObserver,
+  deps: RelayDeps,
   signal: AbortSignal,
 ): Promise<void> {
+  const { options, logger, observer } = deps;
   const wakeup = new Wakeup();
   await session.onNewEvents(() => wakeup.notify());
   let mode: WakeMode = "start";
@@ -89,7 +94,7 @@ async function relayWhileLeading(
       const deleted = await session.deleteSent(signal, before, 10_000);
       if (deleted > 0) logger.info({ deleted }, "deleted sent order events past retention");
     }
-    const outcome = await relayBatch(session, bus, options, signal);
+    const outcome = await relayBatch(session, deps, signal);
     if (outcome.error !== undefined) {
       observer.failed();
       logger.warn(
@@ -119,8 +124,7 @@ interface BatchOutcome {
 
 function relayBatch(
   session: OutboxSession,
-  bus: EventBus,
-  options: RelayOptions,
+  { bus, options }: RelayDeps,
   signal: AbortSignal,
 ): Promise<BatchOutcome> {
   return session.inTx(signal, async (tx) => {
