@@ -46,7 +46,7 @@ export function lomsConfig(env: Env): LomsConfig {
     databaseUrl: envString(env, "LOMS_DATABASE_URL", "postgres://loms:loms@127.0.0.1:6434/loms"),
     databaseDirectUrl: envString(env, "LOMS_DATABASE_DIRECT_URL", "postgres://loms:loms@127.0.0.1:5434/loms"),
     dbPoolMax: envInt(env, "LOMS_DB_POOL_MAX", 10, 1),
-    kafkaBrokers: envList(env, "KAFKA_BROKERS", ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"]),
+    kafkaBrokers: envList(env, "LOMS_KAFKA_BROKERS", ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"]),
     relay: {
       topic: envString(env, "LOMS_EVENTS_TOPIC", "loms.order-events"),
       batchSize: envInt(env, "LOMS_RELAY_BATCH_SIZE", 100, 1),

@@ -36,7 +36,11 @@ export function notificationsConfig(env: Env): NotificationsConfig {
       "postgres://notifications:notifications@127.0.0.1:6435/notifications",
     ),
     dbPoolMax: envInt(env, "NOTIFICATIONS_DB_POOL_MAX", 10, 1),
-    kafkaBrokers: envList(env, "KAFKA_BROKERS", ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"]),
+    kafkaBrokers: envList(env, "NOTIFICATIONS_KAFKA_BROKERS", [
+      "127.0.0.1:9092",
+      "127.0.0.1:9093",
+      "127.0.0.1:9094",
+    ]),
     topic: envString(env, "NOTIFICATIONS_TOPIC", "loms.order-events"),
     group: envString(env, "NOTIFICATIONS_GROUP", "notifications"),
   };

@@ -24,7 +24,7 @@ migrate() {
 start_service() {
   local name=$1 instance=${2:-$1} port=${3:-}
   [[ -f $ROOT/$name/main.ts ]] || { log "WARNING: $name/main.ts does not exist yet: skipped"; return; }
-  [[ -n $port ]] || port=$(sed -n 's/^[A-Z]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
+  [[ -n $port ]] || port=$(sed -n 's/^[A-Z_]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
   if ! pid_alive "$instance"; then
     (
       set -a
