@@ -81,15 +81,25 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
       signal.throwIfAborted();
       if (messages.length === 0) return;
       const p = await connectProducer();
-      await abortable(
-        p.send({
-          topic,
-          acks: -1,
-          timeout: options.ackTimeoutMs ?? 10_000,
-          messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-        }),
-        signal,
-      );
+      try {
+        await abortable(
+          p.send({
+            topic,
+            acks: -1,
+            timeout: options.ackTimeoutMs ?? 10_000,
+            messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+          }),
+          signal,
+        );
+      } catch (err) {
+        // After a send that failed past kafkajs's retries, its idempotent sequence numbers no
+        // longer match the broker's, and every later send to those partitions fails with
+        // OUT_OF_ORDER_SEQUENCE_NUMBER. A fresh producer gets a new producer id and starts over;
+        // the caller resends the batch (consumers deduplicate what had landed).
+        if (producer !== undefined && (await producer.catch(() => undefined)) === p) producer = undefined;
+        await p.disconnect().catch(() => {});
+        throw err;
+      }
     },
 
     async subscribe({ topic, group, handler }: SubscribeOptions) {
