@@ -2,8 +2,8 @@
 // {"notifications":[{"event_id","order_id","status","moment"}]}, oldest first.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { backgroundCtx, withTimeout } from "../platform/context.ts";
 import { AppError, httpStatusOf } from "../platform/errors.ts";
-import { contextOf } from "../platform/gateway.ts";
 import { sendError, sendJson } from "../platform/http-io.ts";
 import type { Endpoint } from "../platform/http-server.ts";
 import type { NotificationsUsecase } from "./usecase.ts";
@@ -13,7 +13,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 export function notificationsEndpoints(usecase: NotificationsUsecase): Record<string, Endpoint> {
   return {
     "/notifications": async (req: IncomingMessage, res: ServerResponse) => {
-      const { ctx, dispose } = contextOf(req, res, REQUEST_TIMEOUT_MS);
+      // The client going away, or the timeout, cancels the query made on its behalf.
+      const closed = new AbortController();
+      res.once("close", () => {
+        if (!res.writableFinished) closed.abort(new AppError("CANCELLED", "client closed the connection"));
+      });
+      const { ctx, dispose } = withTimeout(backgroundCtx(closed.signal), REQUEST_TIMEOUT_MS);
       try {
         if (req.method !== "GET") {
           res.setHeader("allow", "GET");

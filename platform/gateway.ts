@@ -136,7 +136,7 @@ function decodeSegment(raw: string): string {
   }
 }
 
-export function contextOf(
+function contextOf(
   req: IncomingMessage,
   res: ServerResponse,
   timeoutMs: number,
