@@ -4,18 +4,20 @@
 import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
+import { WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
-import { createGrpcClient } from "../platform/grpc-client.ts";
-import { loggingInterceptor } from "../platform/interceptor-logging.ts";
-import { retryInterceptor } from "../platform/interceptor-retry.ts";
-import { createLogger } from "../platform/logger.ts";
-import { createMetrics } from "../platform/metrics.ts";
-import { Database } from "../platform/postgres.ts";
-import { MemoryRateLimitStore, RateLimiter, rateLimitClientInterceptor } from "../platform/rate-limiter.ts";
-import { bindService } from "../platform/rpc.ts";
-import { startService } from "../platform/service.ts";
+import { Database } from "../platform/db/postgres.ts";
+import { createGrpcClient } from "../platform/grpc/client.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { createMetrics } from "../platform/observability/metrics.ts";
+import { bindService } from "../platform/rpc/call.ts";
+import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
+import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
+import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
+import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
+import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
-import { WorkerPool } from "../platform/worker-pool.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";
@@ -47,23 +49,17 @@ export function cartConfig(env: Env): CartConfig {
     grpcPort: envInt(env, "CART_GRPC_PORT", 50052),
     databaseUrl: envString(env, "CART_DATABASE_URL", "postgres://cart:cart@127.0.0.1:6433/cart"),
     dbPoolMax: envInt(env, "CART_DB_POOL_MAX", 10, 1),
-    productAddr: envString(env, "PRODUCT_ADDR", "127.0.0.1:50053"),
-    productToken: envString(env, "PRODUCT_TOKEN", "testtoken"),
-    productRps: envInt(env, "PRODUCT_RPS_LIMIT", 10, 1),
-    productRpsMarginMs: envInt(env, "PRODUCT_RPS_MARGIN_MS", 50),
-    lomsAddr: envString(env, "LOMS_ADDR", "127.0.0.1:50051"),
+    productAddr: envString(env, "CART_PRODUCT_ADDR", "127.0.0.1:50053"),
+    productToken: envString(env, "CART_PRODUCT_TOKEN", "testtoken"),
+    productRps: envInt(env, "CART_PRODUCT_RPS_LIMIT", 10, 1),
+    productRpsMarginMs: envInt(env, "CART_PRODUCT_RPS_MARGIN_MS", 50),
+    lomsAddr: envString(env, "CART_LOMS_ADDR", "127.0.0.1:50051"),
     workers: envInt(env, "CART_WORKERS", 10, 1),
     clientTimeoutMs: envInt(env, "CART_CLIENT_TIMEOUT_MS", 10_000, 1),
   };
 }
 
-export interface RunningCart {
-  readonly httpPort: number;
-  readonly grpcPort: number | undefined;
-  stop(): Promise<void>;
-}
-
-export async function startCart(config: CartConfig): Promise<RunningCart> {
+export async function startCart(config: CartConfig): Promise<RunningServer> {
   const logger = createLogger("cart");
   const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "cart" });
   const metrics = createMetrics("cart");
@@ -83,7 +79,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
       rateLimitClientInterceptor(limiter),
-      metrics.rpcInterceptor,
+      metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
   });
@@ -92,7 +88,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
     timeoutMs: config.clientTimeoutMs,
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
-      metrics.rpcInterceptor,
+      metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
   });

@@ -4,13 +4,13 @@
 
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
+import { Database } from "../platform/db/postgres.ts";
 import type { EventBus } from "../platform/events/bus.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
-import { createLogger } from "../platform/logger.ts";
-import { createMetrics } from "../platform/metrics.ts";
-import { Database } from "../platform/postgres.ts";
-import { bindService } from "../platform/rpc.ts";
-import { startService } from "../platform/service.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { createMetrics } from "../platform/observability/metrics.ts";
+import { bindService } from "../platform/rpc/call.ts";
+import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { pgOutboxSessions } from "./outbox-repo.ts";
@@ -64,14 +64,8 @@ export function lomsConfig(env: Env): LomsConfig {
   };
 }
 
-export interface RunningLoms {
-  readonly httpPort: number;
-  readonly grpcPort: number | undefined;
-  stop(): Promise<void>;
-}
-
 /** `bus`: where order events go; Kafka at `config.kafkaBrokers` unless given (embedded mode). */
-export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<RunningLoms> {
+export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<RunningServer> {
   const logger = createLogger("loms");
   const events = bus ?? kafkaBus({ brokers: config.kafkaBrokers, clientId: "loms", logger });
   const metrics = createMetrics("loms");

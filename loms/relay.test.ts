@@ -3,11 +3,13 @@
 // never skip" on broker failures, one active relay across replicas, retention.
 
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { backgroundCtx } from "../platform/context.ts";
+import { Database } from "../platform/db/postgres.ts";
 import type { BusMessage, Delivery, EventBus } from "../platform/events/bus.ts";
 import { inProcessBus } from "../platform/events/in-process.ts";
-import { createLogger } from "../platform/logger.ts";
-import { Database } from "../platform/postgres.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { withValue } from "../platform/rpc/context-values.ts";
+import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
 import { pgOutboxSessions } from "./outbox-repo.ts";
 import { type RelayObserver, type RelayOptions, runRelay, type WakeMode } from "./relay.ts";
@@ -115,7 +117,7 @@ test("publishes each order's events in order, in DESIGN's shape, woken by NOTIFY
   const { seen, stop: stopConsumer } = await collect(bus, "g1");
   const rec = recorder();
   const stopRelay = startRelay(bus, rec.observer);
-  const ctx = { ...backgroundCtx(), requestId: "req-relay-1" };
+  const ctx = withValue(backgroundCtx(), requestIdKey, "req-relay-1");
   const paid = await usecase.createOrder(ctx, 1, [{ sku: 1, count: 1 }]);
   await until(() => seen.length === 2 && rec.batches.reduce((n, b) => n + b.size, 0) === 2, 3_000);
   // The relay now waits (a 60 s poll): only NOTIFY can bring the payment over this quickly.

@@ -13,9 +13,9 @@
 // Wake-ups: NOTIFY from the outbox trigger when events commit, and a slow poll as a safety net
 // (a lost notification, a listener reconnecting). A full batch means more is waiting: no wait.
 
-import { sleep } from "../platform/context.ts";
 import type { BusMessage, EventBus } from "../platform/events/bus.ts";
-import type { Logger } from "../platform/logger.ts";
+import type { Logger } from "../platform/observability/logger.ts";
+import { sleep } from "../platform/rpc/context.ts";
 import type { OpenOutboxSession, OutboxSession, PendingEvent } from "./ports.ts";
 
 export interface RelayOptions {
@@ -146,7 +146,7 @@ function relayBatch(
 }
 
 /** The wire form of DESIGN: key = order id, JSON value, event id and request metadata in headers. */
-export function toBusMessage(event: PendingEvent): BusMessage {
+function toBusMessage(event: PendingEvent): BusMessage {
   const headers: Record<string, string> = { "event-id": event.eventId };
   if (event.requestId) headers["x-request-id"] = event.requestId;
   if (event.traceContext) headers.traceparent = event.traceContext;

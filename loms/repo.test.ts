@@ -1,31 +1,28 @@
 // LOMS repositories against a real Postgres (embedded): migrations from empty, every query,
 // rollback, and the no-overselling guarantee under concurrency.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import * as o from "../gen/sql/loms/outbox_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
-import { backgroundCtx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
-import { Database } from "../platform/postgres.ts";
-import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
+import type { Database } from "../platform/db/postgres.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { withValue } from "../platform/rpc/context-values.ts";
+import { AppError } from "../platform/rpc/errors.ts";
+import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
+import { useServiceDatabase } from "../tests/support/postgres.ts";
 import { OrderStatus } from "./model.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { LomsUsecase } from "./usecase.ts";
 
-let pg: TestPostgres;
+const database = useServiceDatabase("loms");
 let db: Database;
 let store: PgLomsStore;
 const ctx = backgroundCtx();
 
-beforeAll(async () => {
-  pg = await startTestPostgres(["loms"]);
-  db = new Database({ url: pg.url("loms"), max: 20, applicationName: "loms-test" });
+beforeAll(() => {
+  db = database();
   store = new PgLomsStore(db);
-});
-afterAll(async () => {
-  await db?.close();
-  await pg?.stop();
 });
 
 async function putStock(sku: number, total: number, reserved = 0) {
@@ -219,7 +216,7 @@ describe("outbox", () => {
   test("every status change commits its event in the same transaction, with the request id", async () => {
     await putStock(901, 10);
     const usecase = new LomsUsecase(store);
-    const reqCtx = { ...ctx, requestId: "req-outbox-1" };
+    const reqCtx = withValue(ctx, requestIdKey, "req-outbox-1");
     const paid = await usecase.createOrder(reqCtx, 1, [{ sku: 901, count: 1 }]);
     await usecase.payOrder(reqCtx, paid);
     const cancelled = await usecase.createOrder(ctx, 1, [{ sku: 901, count: 1 }]);

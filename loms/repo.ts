@@ -3,9 +3,11 @@
 import * as q from "../gen/sql/loms/orders_sql.ts";
 import * as o from "../gen/sql/loms/outbox_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
-import type { Ctx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
-import type { Database, DBTX } from "../platform/postgres.ts";
+import type { Database, DBTX } from "../platform/db/postgres.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { getValue } from "../platform/rpc/context-values.ts";
+import { AppError } from "../platform/rpc/errors.ts";
+import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
 import type { Order, OrderEvent, OrderItem, OrderStatus, Stock } from "./model.ts";
 import type { LomsStore, OrderEventRepo, OrderRepo, StockRepo, TxRepos } from "./ports.ts";
 
@@ -80,7 +82,7 @@ class PgOrderEventRepo implements OrderEventRepo {
   async append(ctx: Ctx, event: OrderEvent): Promise<void> {
     await o.insertOrderEvent(
       this.db,
-      { ...event, requestId: ctx.requestId ?? null, traceContext: null },
+      { ...event, requestId: getValue(ctx, requestIdKey) ?? null, traceContext: null },
       ctx.signal,
     );
   }

@@ -3,6 +3,9 @@
 // handler resolved, i.e. after the notification's transaction committed.
 
 import type { EventBus, Subscription } from "../platform/events/bus.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { withValue } from "../platform/rpc/context-values.ts";
+import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
 import type { NotificationsUsecase } from "./usecase.ts";
 
 export function consumeOrderEvents(
@@ -15,10 +18,10 @@ export function consumeOrderEvents(
     topic,
     group,
     handler: async (delivery, signal) => {
-      await usecase.handle(
-        { signal, requestId: delivery.headers["x-request-id"] },
-        { ...delivery, offset: Number(delivery.offset) },
-      );
+      await usecase.handle(withValue(backgroundCtx(signal), requestIdKey, delivery.headers["x-request-id"]), {
+        ...delivery,
+        offset: Number(delivery.offset),
+      });
     },
   });
 }

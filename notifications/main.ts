@@ -2,11 +2,11 @@
 // query with /metrics, /healthz and /readyz (Postgres and Kafka).
 
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
+import { Database } from "../platform/db/postgres.ts";
 import type { EventBus } from "../platform/events/bus.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
-import { createLogger } from "../platform/logger.ts";
-import { createMetrics } from "../platform/metrics.ts";
-import { Database } from "../platform/postgres.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { createMetrics } from "../platform/observability/metrics.ts";
 import { startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { consumeOrderEvents } from "./consumer.ts";

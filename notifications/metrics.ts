@@ -2,7 +2,7 @@
 // messages are also logged here with where they came from, for whoever inspects them.
 
 import { Counter, Histogram, type Registry } from "prom-client";
-import type { Logger } from "../platform/logger.ts";
+import type { Logger } from "../platform/observability/logger.ts";
 import type { NotificationObserver } from "./ports.ts";
 
 export function notificationMetrics(registry: Registry, logger: Logger): NotificationObserver {

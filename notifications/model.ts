@@ -1,6 +1,6 @@
 // Notifications domain: the order event as it arrives from LOMS, and how it is decoded.
 
-export const ORDER_STATUSES = ["new", "awaiting payment", "failed", "payed", "cancelled"] as const;
+const ORDER_STATUSES = ["new", "awaiting payment", "failed", "payed", "cancelled"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** One status change of one order; also the stored notification. */

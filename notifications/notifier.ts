@@ -1,6 +1,6 @@
 // How a customer is told, for now: one structured log line per notification.
 
-import type { Logger } from "../platform/logger.ts";
+import type { Logger } from "../platform/observability/logger.ts";
 import type { Notifier } from "./ports.ts";
 
 export function logNotifier(logger: Logger): Notifier {

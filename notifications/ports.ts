@@ -2,7 +2,7 @@
 // (repo.ts over Postgres), a way to tell the customer (notifier.ts: a structured log line), and
 // counters (main.ts: Prometheus).
 
-import type { Ctx } from "../platform/context.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
 import type { IncomingMessage, OrderEvent } from "./model.ts";
 
 export interface NotificationTx {

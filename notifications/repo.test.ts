@@ -3,8 +3,8 @@
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import * as q from "../gen/sql/notifications/notifications_sql.ts";
-import { backgroundCtx } from "../platform/context.ts";
-import { Database } from "../platform/postgres.ts";
+import { Database } from "../platform/db/postgres.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
 import type { OrderEvent } from "./model.ts";
 import { PgNotificationStore } from "./repo.ts";

@@ -1,8 +1,8 @@
 // Postgres adapter of the notifications store, over the sqlc-generated queries.
 
 import * as q from "../gen/sql/notifications/notifications_sql.ts";
-import type { Ctx } from "../platform/context.ts";
-import type { Database, DBTX } from "../platform/postgres.ts";
+import type { Database, DBTX } from "../platform/db/postgres.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
 import type { IncomingMessage, OrderEvent, OrderStatus } from "./model.ts";
 import type { NotificationStore, NotificationTx } from "./ports.ts";
 

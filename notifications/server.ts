@@ -2,10 +2,10 @@
 // {"notifications":[{"event_id","order_id","status","moment"}]}, oldest first.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { backgroundCtx, withTimeout } from "../platform/context.ts";
-import { AppError, httpStatusOf } from "../platform/errors.ts";
-import { sendError, sendJson } from "../platform/http-io.ts";
-import type { Endpoint } from "../platform/http-server.ts";
+import { sendError, sendJson } from "../platform/http/io.ts";
+import type { Endpoint } from "../platform/http/server.ts";
+import { backgroundCtx, withTimeout } from "../platform/rpc/context.ts";
+import { AppError, httpStatusOf } from "../platform/rpc/errors.ts";
 import type { NotificationsUsecase } from "./usecase.ts";
 
 const REQUEST_TIMEOUT_MS = 10_000;

@@ -1,6 +1,6 @@
 import { describe, expect, mock, test } from "bun:test";
-import { backgroundCtx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import { codeOf } from "../tests/support/code-of.ts";
 import { decodeOrderEvent, type IncomingMessage } from "./model.ts";
 import type { NotificationObserver, NotificationStore, NotificationTx, Notifier } from "./ports.ts";

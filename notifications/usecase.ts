@@ -3,8 +3,8 @@
 // consumer) commits the bus offset only after handle() resolved, so an event is either
 // handled-and-committed or redelivered — and a redelivery is a duplicate here.
 
-import type { Ctx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import { decodeOrderEvent, type IncomingMessage, type OrderEvent } from "./model.ts";
 import type { NotificationObserver, NotificationStore, Notifier, Outcome } from "./ports.ts";
 

@@ -12,9 +12,11 @@
 
 import { execFileSync } from "node:child_process";
 import { envInt } from "../platform/config.ts";
+import { Database } from "../platform/db/postgres.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
-import { createLogger } from "../platform/logger.ts";
-import { Database } from "../platform/postgres.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+
+const KAFKA_TOOL = "scripts/kafka-tool.sh";
 
 const ORDERS = envInt(process.env, "BENCH_ORDERS", 1000, 1);
 const RATE = envInt(process.env, "BENCH_RATE", 100, 1);
@@ -153,7 +155,7 @@ async function endToEnd() {
 async function kafkaCeiling() {
   const topic = "bench.round-trip";
   execFileSync(
-    "scripts/kafka-tool.sh",
+    KAFKA_TOOL,
     [
       "topics",
       "--create",

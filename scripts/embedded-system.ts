@@ -7,10 +7,10 @@ import { cartConfig, startCart } from "../cart/main.ts";
 import { lomsConfig, startLoms } from "../loms/main.ts";
 import { notificationsConfig, startNotifications } from "../notifications/main.ts";
 import type { Env } from "../platform/config.ts";
-import { startEmbeddedPostgres } from "../platform/embedded-postgres.ts";
+import { startEmbeddedPostgres } from "../platform/dev/embedded-postgres.ts";
+import { migrate } from "../platform/dev/migrate.ts";
 import { inProcessBus } from "../platform/events/in-process.ts";
-import type { Logger } from "../platform/logger.ts";
-import { migrate } from "../platform/migrate.ts";
+import type { Logger } from "../platform/observability/logger.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 
 export interface EmbeddedSystem {

@@ -5,9 +5,9 @@
 // notifications in the outbox's (commit) order. Assertions read databases, never logs.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Database } from "../platform/db/postgres.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
-import { createLogger } from "../platform/logger.ts";
-import { Database } from "../platform/postgres.ts";
+import { createLogger } from "../platform/observability/logger.ts";
 import { restart, sigkill, until } from "./support/stack.ts";
 import { http } from "./support/system.ts";
 

@@ -9,8 +9,10 @@ import { beforeAll, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import type { Delivery } from "../platform/events/bus.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
-import { createLogger } from "../platform/logger.ts";
+import { createLogger } from "../platform/observability/logger.ts";
 import { restart, sigkill, until } from "./support/stack.ts";
+
+const KAFKA_TOOL = "scripts/kafka-tool.sh";
 
 const BROKERS = ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"];
 const TOPIC = "test.kafka-adapter";
@@ -18,7 +20,7 @@ const TOPIC = "test.kafka-adapter";
 beforeAll(() => {
   // The same settings as the order-events topic: 6 partitions, RF 3, min.insync.replicas 2.
   execFileSync(
-    "scripts/kafka-tool.sh",
+    KAFKA_TOOL,
     [
       "topics",
       "--create",

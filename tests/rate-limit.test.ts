@@ -7,7 +7,11 @@ import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await startTestSystem({ PRODUCT_RPS: "10", PRODUCT_RPS_LIMIT: "10", PRODUCT_GENERATED: "100" });
+  sys = await startTestSystem({
+    PRODUCT_MOCK_RPS: "10",
+    CART_PRODUCT_RPS_LIMIT: "10",
+    PRODUCT_MOCK_GENERATED: "100",
+  });
 });
 afterAll(async () => {
   await sys?.destroy();

@@ -10,7 +10,7 @@
 // the driver re-establishes on its own.
 
 import postgres from "postgres";
-import { type DBTX, run } from "../postgres.ts";
+import { type DBTX, run } from "./postgres.ts";
 
 export class DirectSession {
   readonly #sql: postgres.Sql;

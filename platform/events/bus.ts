@@ -11,8 +11,8 @@
 //   committed only after the handler resolved. A handler that throws gets the same message
 //   again (after a back-off) — never the next one — until it succeeds or the subscription stops.
 
-import { sleep } from "../context.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../observability/logger.ts";
+import { sleep } from "../rpc/context.ts";
 
 export interface BusMessage {
   /** Partitioning key: one key's messages stay in order. */
@@ -54,7 +54,7 @@ export interface RetryPolicy {
   readonly maxMs: number;
 }
 
-export const HANDLER_RETRY: RetryPolicy = { initialMs: 100, maxMs: 5_000 };
+const HANDLER_RETRY: RetryPolicy = { initialMs: 100, maxMs: 5_000 };
 
 /**
  * Runs the handler until it succeeds, backing off between failures; rejects only when `signal`

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { createLogger } from "../logger.ts";
+import { createLogger } from "../observability/logger.ts";
 import type { Delivery } from "./bus.ts";
 import { inProcessBus, partitionOf } from "./in-process.ts";
 

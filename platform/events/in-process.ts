@@ -4,7 +4,7 @@
 // the handler resolved. Nothing survives a restart: the outbox in Postgres does, and the relay
 // publishes again whatever it had not been acknowledged for.
 
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../observability/logger.ts";
 import {
   type BusMessage,
   type Delivery,

@@ -12,8 +12,8 @@
 // pays. A crash (or a rebalance) redelivers at most the uncommitted tail — consumers deduplicate.
 
 import { type Admin, Kafka, logLevel, Partitioners, type Producer } from "kafkajs";
-import { sleep } from "../context.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../observability/logger.ts";
+import { sleep } from "../rpc/context.ts";
 import { type BusMessage, type EventBus, handleUntilDone, type SubscribeOptions } from "./bus.ts";
 
 const COMMIT_INTERVAL_MS = 200;

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 
 const PIDS = ".stack/pids";
 
-export function pidOf(name: string): number {
+function pidOf(name: string): number {
   return Number(readFileSync(`${PIDS}/${name}.pid`, "utf8").trim());
 }
 
