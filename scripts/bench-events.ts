@@ -10,13 +10,11 @@
 //
 //   node_modules/.bin/bun scripts/bench-events.ts
 
-import { execFileSync } from "node:child_process";
 import { envInt } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
 import { createLogger } from "../platform/observability/logger.ts";
-
-const KAFKA_TOOL = "scripts/kafka-tool.sh";
+import { ensureTopic } from "./kafka-topic.ts";
 
 const ORDERS = envInt(process.env, "BENCH_ORDERS", 1000, 1);
 const RATE = envInt(process.env, "BENCH_RATE", 100, 1);
@@ -154,23 +152,7 @@ async function endToEnd() {
 
 async function kafkaCeiling() {
   const topic = "bench.round-trip";
-  execFileSync(
-    KAFKA_TOOL,
-    [
-      "topics",
-      "--create",
-      "--if-not-exists",
-      "--topic",
-      topic,
-      "--partitions",
-      "6",
-      "--replication-factor",
-      "3",
-      "--config",
-      "min.insync.replicas=2",
-    ],
-    { stdio: "ignore" },
-  );
+  ensureTopic(topic);
   const bus = kafkaBus({ brokers: BROKERS, clientId: "bench", logger });
   const sent = new Map<string, number>();
   const latencies: number[] = [];

@@ -107,6 +107,13 @@ async function seedOutbox(orders: number, statuses = ["new", "awaiting payment",
   return orderIds;
 }
 
+/** An instance's notifications_events_total for one outcome (notified, duplicate, poison). */
+async function eventsCounted(url: string, outcome: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = new RegExp(`^notifications_events_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, "m");
+  return Number(line.exec(text)?.[1] ?? 0);
+}
+
 const pending = async () =>
   Number(
     (await loms.query("select count(*) from order_events_outbox where sent_at is null", [])).rows[0]?.[0],
@@ -134,6 +141,8 @@ test("SIGKILL one broker while 500 orders are created, paid and cancelled: every
   restart("kafka-2");
   const events = await expectExactlyOnceInOrder(orderIds, 120_000);
   expect(events).toBe(1500);
+  // The group spread the partitions: every one of the three instances stored notifications.
+  for (const url of NOTIFICATIONS) expect(await eventsCounted(url, "notified")).toBeGreaterThan(0);
 }, 300_000);
 
 test("SIGKILL LOMS mid-relay and restart it: nothing lost, nothing reordered", async () => {
@@ -158,10 +167,7 @@ test("SIGKILL a notifications instance mid-batch and restart it: one notificatio
 test("a poison message is stored, counted and skipped; the events after it are processed", async () => {
   const poisonCount = async () => {
     let total = 0;
-    for (const url of NOTIFICATIONS) {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      total += Number(/notifications_events_total\{[^}]*outcome="poison"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
-    }
+    for (const url of NOTIFICATIONS) total += await eventsCounted(url, "poison");
     return total;
   };
   const before = await poisonCount();

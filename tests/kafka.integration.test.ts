@@ -6,36 +6,17 @@
 // learned to replace its producer.
 
 import { beforeAll, expect, test } from "bun:test";
-import { execFileSync } from "node:child_process";
 import type { Delivery } from "../platform/events/bus.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
 import { createLogger } from "../platform/observability/logger.ts";
+import { ensureTopic } from "../scripts/kafka-topic.ts";
 import { restart, sigkill, until } from "./support/stack.ts";
-
-const KAFKA_TOOL = "scripts/kafka-tool.sh";
 
 const BROKERS = ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"];
 const TOPIC = "test.kafka-adapter";
 
 beforeAll(() => {
-  // The same settings as the order-events topic: 6 partitions, RF 3, min.insync.replicas 2.
-  execFileSync(
-    KAFKA_TOOL,
-    [
-      "topics",
-      "--create",
-      "--if-not-exists",
-      "--topic",
-      TOPIC,
-      "--partitions",
-      "6",
-      "--replication-factor",
-      "3",
-      "--config",
-      "min.insync.replicas=2",
-    ],
-    { stdio: "ignore" },
-  );
+  ensureTopic(TOPIC); // the order-events settings, without writing into that topic
 }, 60_000);
 
 test("200 sequential sends through a broker SIGKILL all arrive, in order per key", async () => {
