@@ -9,6 +9,7 @@ import { WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import { createGrpcClient } from "../platform/grpc/client.ts";
+import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
 import { bindService } from "../platform/rpc/call.ts";
@@ -17,12 +18,15 @@ import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
 import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
-import { onShutdown } from "../platform/shutdown.ts";
+import { runMain } from "../platform/startup.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";
 import { cartHandlers } from "./server.ts";
 import { CartUsecase } from "./usecase.ts";
+
+/** What /docs describes (and `make lint` checks with Redocly). */
+export const cartApiDocs: ApiDocs = { services: [CartService], tokenHeader: true };
 
 export interface CartConfig {
   readonly host: string;
@@ -110,7 +114,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     grpcPort: config.grpcPort,
     bindings: [bindService(CartService, cartHandlers(usecase))],
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
-    docs: true,
+    docs: cartApiDocs,
   });
   return {
     httpPort: service.httpPort,
@@ -126,6 +130,5 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
 }
 
 if (import.meta.main) {
-  const cart = await startCart(cartConfig(process.env));
-  onShutdown(createLogger("cart"), [{ name: "cart", run: () => cart.stop() }]);
+  await runMain(createLogger("cart"), "cart", () => startCart(cartConfig(process.env)));
 }

@@ -7,11 +7,12 @@ import { type Env, envInt, envList, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import type { EventBus } from "../platform/events/bus.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
+import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
-import { onShutdown } from "../platform/shutdown.ts";
+import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { pgOutboxSessions } from "./outbox-repo.ts";
 import { type RelayOptions, runRelay } from "./relay.ts";
@@ -20,6 +21,9 @@ import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { lomsHandlers } from "./server.ts";
 import { LomsUsecase } from "./usecase.ts";
+
+/** What /docs describes (and `make lint` checks with Redocly). */
+export const lomsApiDocs: ApiDocs = { services: [LomsService] };
 
 export interface LomsConfig {
   readonly host: string;
@@ -85,7 +89,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
     // Not Kafka: orders are taken while the broker is away; the outbox keeps their events.
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
     metrics,
-    docs: true,
+    docs: lomsApiDocs,
   });
   const expiry = runExpiryLoop(
     usecase,
@@ -121,6 +125,5 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
 }
 
 if (import.meta.main) {
-  const loms = await startLoms(lomsConfig(process.env));
-  onShutdown(createLogger("loms"), [{ name: "loms", run: () => loms.stop() }]);
+  await runMain(createLogger("loms"), "loms", () => startLoms(lomsConfig(process.env)));
 }

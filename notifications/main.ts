@@ -8,7 +8,7 @@ import { kafkaBus } from "../platform/events/kafka.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
 import { startService } from "../platform/service.ts";
-import { onShutdown } from "../platform/shutdown.ts";
+import { runMain } from "../platform/startup.ts";
 import { consumeOrderEvents } from "./consumer.ts";
 import { notificationMetrics } from "./metrics.ts";
 import { logNotifier } from "./notifier.ts";
@@ -94,6 +94,7 @@ export async function startNotifications(
 }
 
 if (import.meta.main) {
-  const notifications = await startNotifications(notificationsConfig(process.env));
-  onShutdown(createLogger("notifications"), [{ name: "notifications", run: () => notifications.stop() }]);
+  await runMain(createLogger("notifications"), "notifications", () =>
+    startNotifications(notificationsConfig(process.env)),
+  );
 }
