@@ -45,7 +45,9 @@ describe("codes", () => {
 
   test("the README's status table is the code's", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    const rows = [...readme.matchAll(/^\| `([A-Z_]+)` +\| (\d{3}) /gm)].map((m) => [m[1], Number(m[2])]);
+    // The table under the "| code | HTTP |" header, up to the first line that is not a row.
+    const table = readme.slice(readme.search(/^\| code +\| HTTP /m)).split(/\n(?!\|)/)[0] ?? "";
+    const rows = [...table.matchAll(/^\| `([A-Z_]+)` +\| (\d{3}) /gm)].map((m) => [m[1], Number(m[2])]);
     expect(rows.map(([code]) => code).sort()).toEqual(Object.values(Code).sort());
     for (const [code, status] of rows) expect([code, httpStatusOf(code as Code)]).toEqual([code, status]);
   });
