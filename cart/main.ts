@@ -1,10 +1,12 @@
 // Cart wiring: Postgres repo, product and LOMS clients (the product client rate limited and
-// retried), the worker pool for concurrent look-ups, use case → gRPC + gateway.
+// retried, behind the product cache and the process-wide worker pool), a per-listing bound on
+// concurrent look-ups, use case → gRPC + gateway.
 
 import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import { type Env, envInt, envString } from "../platform/config.ts";
+import { ReadThroughCache } from "../platform/cache/read-through.ts";
+import { type Env, envInt, envList, envString } from "../platform/config.ts";
 import { createGrpcClient } from "../platform/grpc-client.ts";
 import { loggingInterceptor } from "../platform/interceptor-logging.ts";
 import { retryInterceptor } from "../platform/interceptor-retry.ts";
@@ -12,12 +14,17 @@ import { createLogger } from "../platform/logger.ts";
 import { createMetrics } from "../platform/metrics.ts";
 import { Database } from "../platform/postgres.ts";
 import { MemoryRateLimitStore, RateLimiter, rateLimitClientInterceptor } from "../platform/rate-limiter.ts";
+import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
+import { FallbackRateLimitStore, RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
+import { closeShards, connectShards } from "../platform/redis/shards.ts";
 import { bindService } from "../platform/rpc.ts";
 import { startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
-import { WorkerPool } from "../platform/worker-pool.ts";
+import { BoundedMapper, WorkerPool } from "../platform/worker-pool.ts";
+import { CachedProductCatalog } from "./cached-catalog.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
+import type { Product } from "./model.ts";
 import { PgCartRepo } from "./repo.ts";
 import { cartHandlers } from "./server.ts";
 import { CartUsecase } from "./usecase.ts";
@@ -35,8 +42,18 @@ export interface CartConfig {
   /** Added to the limiter's one-second window to absorb network jitter (see startCart). */
   readonly productRpsMarginMs: number;
   readonly lomsAddr: string;
-  /** Concurrent product look-ups per process (the worker pool's size). */
+  /** Product calls in flight per process (the worker pool's size), whatever the request count. */
   readonly workers: number;
+  /** Concurrent product look-ups of one listing. */
+  readonly listConcurrency: number;
+  /** Redis instances for the shared rate limiter and the sharded product cache; none = in-process. */
+  readonly redisUrls: readonly string[];
+  readonly cache: {
+    readonly ttlMs: number;
+    readonly localTtlMs: number;
+    readonly negativeTtlMs: number;
+    readonly localSize: number;
+  };
   readonly clientTimeoutMs: number;
 }
 
@@ -53,6 +70,14 @@ export function cartConfig(env: Env): CartConfig {
     productRpsMarginMs: envInt(env, "PRODUCT_RPS_MARGIN_MS", 50),
     lomsAddr: envString(env, "LOMS_ADDR", "127.0.0.1:50051"),
     workers: envInt(env, "CART_WORKERS", 10, 1),
+    listConcurrency: envInt(env, "CART_LIST_CONCURRENCY", 10, 1),
+    redisUrls: envList(env, "CART_REDIS_URLS", []),
+    cache: {
+      ttlMs: envInt(env, "CART_PRODUCT_CACHE_TTL_MS", 60_000, 1),
+      localTtlMs: envInt(env, "CART_PRODUCT_CACHE_LOCAL_TTL_MS", 5_000, 1),
+      negativeTtlMs: envInt(env, "CART_PRODUCT_CACHE_NEGATIVE_TTL_MS", 5_000, 1),
+      localSize: envInt(env, "CART_PRODUCT_CACHE_LOCAL_SIZE", 10_000),
+    },
     clientTimeoutMs: envInt(env, "CART_CLIENT_TIMEOUT_MS", 10_000, 1),
   };
 }
@@ -70,8 +95,15 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
   // The window is widened by a margin: permits are counted when calls leave, the product service
   // counts them when they arrive, and uneven network delay would otherwise squeeze a full window
   // of calls into slightly less than a second at the far end.
+  // With Redis configured, one limiter log is shared by every cart process (the budget is global)
+  // and product info is cached across them; without it, both live in this process only.
+  const shards = connectShards(config.redisUrls, logger);
+  const limiterStore =
+    shards.length > 0
+      ? new FallbackRateLimitStore(new RedisRateLimitStore(shards), logger, metrics.registry)
+      : new MemoryRateLimitStore();
   const limiter = new RateLimiter(
-    new MemoryRateLimitStore(),
+    limiterStore,
     "product-service",
     config.productRps,
     1000 + config.productRpsMarginMs,
@@ -98,12 +130,28 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
   });
   const pool = new WorkerPool(config.workers);
   const loms = new GrpcLoms(lomsClient);
+  const remote = shards.length > 0 ? new ShardedRedisCache(shards) : undefined;
+  const productCache = new ReadThroughCache<Product>({
+    name: "product",
+    localCapacity: config.cache.localSize,
+    // Alone (embedded mode) the local layer keeps entries as long as Redis would.
+    localTtlMs: remote ? Math.min(config.cache.localTtlMs, config.cache.ttlMs) : config.cache.ttlMs,
+    remoteTtlMs: config.cache.ttlMs,
+    negativeTtlMs: config.cache.negativeTtlMs,
+    remote,
+    registry: metrics.registry,
+  });
+  const catalog = new CachedProductCatalog(
+    new GrpcProductCatalog(productClient, config.productToken, pool),
+    productCache,
+    config.cache.ttlMs,
+  );
   const usecase = new CartUsecase(
     new PgCartRepo(db),
-    new GrpcProductCatalog(productClient, config.productToken),
+    catalog,
     loms,
     loms,
-    pool,
+    new BoundedMapper(config.listConcurrency),
   );
   const service = await startService({
     name: "cart",
@@ -124,6 +172,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
       await pool.close();
       productClient.close();
       lomsClient.close();
+      await closeShards(shards);
       await db.close();
     },
   };

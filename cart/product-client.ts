@@ -1,10 +1,12 @@
 // The product catalog over gRPC. The caller's token (x-auth-token) is sent on when present,
-// otherwise cart's own configured token.
+// otherwise cart's own configured token. Every call takes a slot in the process-wide pool, which
+// caps calls in flight to the product service whatever the number of concurrent requests.
 
 import type { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import type { Ctx } from "../platform/context.ts";
 import { hasCode } from "../platform/errors.ts";
 import type { ServiceClient } from "../platform/rpc.ts";
+import type { WorkerPool } from "../platform/worker-pool.ts";
 import type { Product } from "./model.ts";
 import type { ProductCatalog } from "./ports.ts";
 
@@ -12,9 +14,14 @@ export class GrpcProductCatalog implements ProductCatalog {
   constructor(
     private readonly client: ServiceClient<typeof ProductService>,
     private readonly defaultToken: string,
+    private readonly pool: WorkerPool,
   ) {}
 
-  async get(ctx: Ctx, sku: number): Promise<Product | null> {
+  get(ctx: Ctx, sku: number): Promise<Product | null> {
+    return this.pool.submit((signal) => this.#call({ ...ctx, signal }, sku), ctx.signal);
+  }
+
+  async #call(ctx: Ctx, sku: number): Promise<Product | null> {
     const token = ctx.authToken ?? this.defaultToken;
     try {
       const res = await this.client.getProduct({ token, sku: BigInt(sku) }, { ...ctx, authToken: token });

@@ -7,7 +7,13 @@ import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
 let sys: TestSystem;
 beforeAll(async () => {
-  sys = await startTestSystem({ PRODUCT_RPS: "10", PRODUCT_RPS_LIMIT: "10", PRODUCT_GENERATED: "100" });
+  // The local cache off, so that every look-up reaches the product service through the limiter.
+  sys = await startTestSystem({
+    PRODUCT_RPS: "10",
+    PRODUCT_RPS_LIMIT: "10",
+    PRODUCT_GENERATED: "100",
+    CART_PRODUCT_CACHE_LOCAL_SIZE: "0",
+  });
 });
 afterAll(async () => {
   await sys?.destroy();
