@@ -7,8 +7,8 @@
 // token the product service accepted recently: a token not seen accepted within `tokenTtlMs`
 // goes to the product service (and is refused there if bad) before it may read the cache.
 
-import type { ReadThroughCache } from "../platform/cache/read-through.ts";
 import { LruCache } from "../platform/cache/lru.ts";
+import type { ReadThroughCache } from "../platform/cache/read-through.ts";
 import type { Ctx } from "../platform/context.ts";
 import type { Product } from "./model.ts";
 import type { ProductCatalog } from "./ports.ts";

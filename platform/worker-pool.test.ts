@@ -170,7 +170,8 @@ describe("mapBounded / BoundedMapper", () => {
     const run = mapBounded(
       [1, 2],
       5,
-      (_n, signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+      (_n, signal) =>
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
       parent.signal,
     );
     parent.abort(new Error("client went away"));

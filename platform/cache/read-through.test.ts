@@ -68,7 +68,9 @@ describe("ReadThroughCache", () => {
     const remote = new MapRemote();
     remote.data.set("bb", '{"name":"from another process"}');
     const s = setup(remote);
-    expect(await s.cache.get("bb", s.load({ name: "source" }), never)).toEqual({ name: "from another process" });
+    expect(await s.cache.get("bb", s.load({ name: "source" }), never)).toEqual({
+      name: "from another process",
+    });
     expect(s.loads()).toBe(0);
     expect(await s.metric('layer="remote",shard="even",result="hit"')).toBe(1);
   });
@@ -125,7 +127,10 @@ describe("ReadThroughCache", () => {
     const failing = async () => {
       throw new Error("product down");
     };
-    const results = await Promise.allSettled([s.cache.get("x", failing, never), s.cache.get("x", failing, never)]);
+    const results = await Promise.allSettled([
+      s.cache.get("x", failing, never),
+      s.cache.get("x", failing, never),
+    ]);
     expect(results.map((r) => r.status)).toEqual(["rejected", "rejected"]);
     expect(await s.cache.get("x", s.load({ name: "ok" }), never)).toEqual({ name: "ok" });
   });

@@ -28,7 +28,8 @@ test("falls back at the same rate, logs once, exposes it, and recovers", async (
   }) as typeof logger.warn;
   const registry = new Registry();
   const store = new FallbackRateLimitStore(primary, logger, registry);
-  const gauge = async () => (await registry.getSingleMetricAsString("rate_limit_store_fallback")).split(" ").pop();
+  const gauge = async () =>
+    (await registry.getSingleMetricAsString("rate_limit_store_fallback")).split(" ").pop();
 
   expect(await store.tryAcquire("k", 3, 1000)).toBe(0);
   expect(await gauge()).toBe("0");

@@ -20,8 +20,8 @@
 // that succeeds there. While on the fallback, each process has its own budget: n processes can
 // send n × limit — the price of staying up without Redis.
 
-import { Gauge, type Registry } from "prom-client";
 import type { Redis } from "ioredis";
+import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "../logger.ts";
 import { MemoryRateLimitStore, type RateLimitStore } from "../rate-limiter.ts";
 import { rendezvousIndex } from "./rendezvous.ts";
@@ -56,13 +56,20 @@ export class RedisRateLimitStore implements RateLimitStore {
     this.#shards = shards;
     for (const { client } of shards) {
       // defineCommand sends EVALSHA and falls back to EVAL when the script is not loaded yet.
-      if (!("slidingLog" in client)) client.defineCommand("slidingLog", { numberOfKeys: 2, lua: SLIDING_LOG });
+      if (!("slidingLog" in client))
+        client.defineCommand("slidingLog", { numberOfKeys: 2, lua: SLIDING_LOG });
     }
   }
 
   /** The shard this key's log lives on (the same in every process with the same shard list). */
   shardFor(key: string): RedisShard {
-    const shard = this.#shards[rendezvousIndex(key, this.#shards.map((s) => s.id))];
+    const shard =
+      this.#shards[
+        rendezvousIndex(
+          key,
+          this.#shards.map((s) => s.id),
+        )
+      ];
     if (!shard) throw new Error("no shard");
     return shard;
   }

@@ -14,7 +14,8 @@ test("keys split evenly over 2 and 3 shards (within 5% of the fair share)", () =
   ]) {
     const counts = new Map<string, number>();
     for (const k of keys) counts.set(owner(k, ids) ?? "", (counts.get(owner(k, ids) ?? "") ?? 0) + 1);
-    for (const id of ids) expect(Math.abs((counts.get(id) ?? 0) / keys.length - 1 / ids.length)).toBeLessThan(0.05);
+    for (const id of ids)
+      expect(Math.abs((counts.get(id) ?? 0) / keys.length - 1 / ids.length)).toBeLessThan(0.05);
   }
 });
 
