@@ -6,6 +6,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { stopChild } from "../tests/support/child.ts";
 import { type LoadResult, load } from "./bench/load.ts";
 import { seedBenchRows } from "./bench/seed-rows.ts";
 
@@ -33,14 +34,7 @@ async function startProcess<T>(script: string, env: Record<string, string>): Pro
 }
 
 async function stopAll(): Promise<void> {
-  await Promise.all(
-    children.splice(0).map((child) => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      return exited;
-    }),
-  );
+  await Promise.all(children.splice(0).map((child) => stopChild(child)));
 }
 
 async function request(method: string, url: string, body?: unknown): Promise<number> {

@@ -180,7 +180,11 @@ describe("Coalescer", () => {
     const ac = new AbortController();
     ac.abort(new Error("late"));
     let started = false;
-    await expect(c.run("k", async () => ((started = true), "v"), ac.signal)).rejects.toThrow("late");
+    const load = async () => {
+      started = true;
+      return "v";
+    };
+    await expect(c.run("k", load, ac.signal)).rejects.toThrow("late");
     expect(started).toBe(false);
     expect(c.inFlight).toBe(0);
   });

@@ -3,6 +3,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createConnection } from "node:net";
+import { stopChild } from "./child.ts";
 import { freePort } from "./free-port.ts";
 
 export interface TestRedis {
@@ -31,10 +32,7 @@ export async function startRedis(): Promise<TestRedis> {
     stop: async () => {
       const c = child;
       child = undefined;
-      if (!c || c.exitCode !== null) return;
-      const exited = new Promise((resolve) => c.once("exit", resolve));
-      c.kill("SIGKILL");
-      await exited;
+      if (c) await stopChild(c, "SIGKILL");
     },
   };
   await server.start();
