@@ -6,7 +6,7 @@ import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import { ReadThroughCache } from "../platform/cache/read-through.ts";
-import { type Env, envInt, envList, envString } from "../platform/config.ts";
+import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
 import { createGrpcClient } from "../platform/grpc-client.ts";
 import { loggingInterceptor } from "../platform/interceptor-logging.ts";
 import { retryInterceptor } from "../platform/interceptor-retry.ts";
@@ -35,6 +35,10 @@ export interface CartConfig {
   readonly grpcPort: number;
   readonly databaseUrl: string;
   readonly dbPoolMax: number;
+  /** Prepared statements: only on a direct Postgres connection (see platform/postgres.ts). */
+  readonly dbPrepare: boolean;
+  /** Reach product and LOMS in-process when they run in this process (embedded mode). */
+  readonly inProcessPeers: boolean;
   readonly productAddr: string;
   readonly productToken: string;
   /** Calls per second to the product service, summed over every cart process. */
@@ -64,6 +68,8 @@ export function cartConfig(env: Env): CartConfig {
     grpcPort: envInt(env, "CART_GRPC_PORT", 50052),
     databaseUrl: envString(env, "CART_DATABASE_URL", "postgres://cart:cart@127.0.0.1:6433/cart"),
     dbPoolMax: envInt(env, "CART_DB_POOL_MAX", 10, 1),
+    dbPrepare: envBool(env, "CART_DB_PREPARE", false),
+    inProcessPeers: envBool(env, "CART_INPROC_PEERS", false),
     productAddr: envString(env, "PRODUCT_ADDR", "127.0.0.1:50053"),
     productToken: envString(env, "PRODUCT_TOKEN", "testtoken"),
     productRps: envInt(env, "PRODUCT_RPS_LIMIT", 10, 1),
@@ -90,7 +96,12 @@ export interface RunningCart {
 
 export async function startCart(config: CartConfig): Promise<RunningCart> {
   const logger = createLogger("cart");
-  const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "cart" });
+  const db = new Database({
+    url: config.databaseUrl,
+    max: config.dbPoolMax,
+    applicationName: "cart",
+    prepare: config.dbPrepare,
+  });
   const metrics = createMetrics("cart");
   // The window is widened by a margin: permits are counted when calls leave, the product service
   // counts them when they arrive, and uneven network delay would otherwise squeeze a full window
@@ -111,6 +122,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
   const productClient = createGrpcClient(ProductService, {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,
+    inProcess: config.inProcessPeers,
     // Retries outermost, so that every attempt waits for its own rate-limit permit.
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
@@ -122,6 +134,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
   const lomsClient = createGrpcClient(LomsService, {
     address: config.lomsAddr,
     timeoutMs: config.clientTimeoutMs,
+    inProcess: config.inProcessPeers,
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
       metrics.rpcInterceptor,

@@ -2,7 +2,7 @@
 // unpaid-order expiry loop.
 
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
-import { type Env, envInt, envString } from "../platform/config.ts";
+import { type Env, envBool, envInt, envString } from "../platform/config.ts";
 import { createLogger } from "../platform/logger.ts";
 import { Database } from "../platform/postgres.ts";
 import { bindService } from "../platform/rpc.ts";
@@ -20,6 +20,8 @@ export interface LomsConfig {
   readonly grpcPort: number;
   readonly databaseUrl: string;
   readonly dbPoolMax: number;
+  /** Prepared statements: only on a direct Postgres connection (see platform/postgres.ts). */
+  readonly dbPrepare: boolean;
   /** Stock seed loaded once per database; empty to skip. */
   readonly seedFile: string;
   readonly paymentTimeoutMs: number;
@@ -34,6 +36,7 @@ export function lomsConfig(env: Env): LomsConfig {
     grpcPort: envInt(env, "LOMS_GRPC_PORT", 50051),
     databaseUrl: envString(env, "LOMS_DATABASE_URL", "postgres://loms:loms@127.0.0.1:6434/loms"),
     dbPoolMax: envInt(env, "LOMS_DB_POOL_MAX", 10, 1),
+    dbPrepare: envBool(env, "LOMS_DB_PREPARE", false),
     seedFile: envString(env, "LOMS_SEED_FILE", "sql/loms/seed/stocks.json"),
     paymentTimeoutMs: envInt(env, "LOMS_PAYMENT_TIMEOUT_MS", 10 * 60_000, 1),
     expiryIntervalMs: envInt(env, "LOMS_EXPIRY_INTERVAL_MS", 5_000, 1),
@@ -49,7 +52,12 @@ export interface RunningLoms {
 
 export async function startLoms(config: LomsConfig): Promise<RunningLoms> {
   const logger = createLogger("loms");
-  const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "loms" });
+  const db = new Database({
+    url: config.databaseUrl,
+    max: config.dbPoolMax,
+    applicationName: "loms",
+    prepare: config.dbPrepare,
+  });
   const background = new AbortController();
   if (config.seedFile !== "" && (await seedStocksOnce(db, config.seedFile, background.signal))) {
     logger.info({ file: config.seedFile }, "stock seed loaded");

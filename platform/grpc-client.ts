@@ -7,6 +7,7 @@ import { create, type DescMethod, type Message, type MessageInitShape } from "@b
 import * as grpc from "@grpc/grpc-js";
 import { AppError, codeFromNumber } from "./errors.ts";
 import { parseMessage, rawBytes, serializer } from "./grpc-codec.ts";
+import { inProcessCall, inProcessHandler } from "./inproc/channel.ts";
 import {
   type AnyService,
   type Call,
@@ -21,6 +22,8 @@ export interface GrpcClientOptions {
   readonly interceptors?: readonly Interceptor[];
   /** Upper bound for a call when the caller's context has no earlier deadline. */
   readonly timeoutMs?: number;
+  /** Call a server of this same process directly when one listens at `address` (embedded mode). */
+  readonly inProcess?: boolean;
 }
 
 export type GrpcClient<S extends AnyService> = ServiceClient<S> & { close(): void };
@@ -38,11 +41,21 @@ export function createGrpcClient<S extends AnyService>(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const client: Record<string, unknown> = { close: () => channel.close() };
   for (const method of service.methods) {
-    const send = chain(options.interceptors ?? [], (req, call) =>
-      unaryCall(channel, method, req, call, timeoutMs),
-    );
+    const path = methodPath(method);
+    const local = () => (options.inProcess ? inProcessHandler(options.address, path) : undefined);
+    const send = chain(options.interceptors ?? [], (req, call) => {
+      const handler = call.transport === "inproc" ? local() : undefined;
+      return handler
+        ? inProcessCall(handler, method, req, call, timeoutMs)
+        : unaryCall(channel, method, req, call, timeoutMs);
+    });
     client[method.localName] = (req: MessageInitShape<typeof method.input>, ctx: Call["ctx"]) =>
-      send(create(method.input, req), { method, ctx, side: "client", transport: "grpc" });
+      send(create(method.input, req), {
+        method,
+        ctx,
+        side: "client",
+        transport: local() ? "inproc" : "grpc",
+      });
   }
   return client as GrpcClient<S>;
 }

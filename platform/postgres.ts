@@ -24,6 +24,12 @@ export interface PoolOptions {
   readonly url: string;
   readonly max?: number;
   readonly applicationName: string;
+  /**
+   * Named prepared statements (parse once per connection, then bind and execute). Only on a
+   * direct connection: behind pgbouncer's transaction pooling a statement prepared on one server
+   * connection is missing on the next, so the stack keeps this off.
+   */
+  readonly prepare?: boolean;
 }
 
 export class Database implements DBTX {
@@ -31,7 +37,7 @@ export class Database implements DBTX {
 
   constructor(options: PoolOptions) {
     this.#sql = postgres(options.url, {
-      prepare: false,
+      prepare: options.prepare ?? false,
       max: options.max ?? 10,
       idle_timeout: 30,
       connect_timeout: 10,

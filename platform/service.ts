@@ -9,6 +9,7 @@ import { type GrpcServer, startGrpcServer } from "./grpc-server.ts";
 import { buildHandlers } from "./handlers.ts";
 import { sendJson } from "./http-io.ts";
 import { type Endpoint, startHttpServer } from "./http-server.ts";
+import { registerInProcess } from "./inproc/channel.ts";
 import { loggingInterceptor } from "./interceptor-logging.ts";
 import { validationInterceptor } from "./interceptor-validation.ts";
 import type { Logger } from "./logger.ts";
@@ -59,6 +60,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     if (options.grpcPort === undefined) throw new Error(`${options.name}: grpcPort is required`);
     grpc = await startGrpcServer(table, options.host, options.grpcPort);
   }
+  const unregister = grpc ? registerInProcess(`${options.host}:${grpc.port}`, table) : () => {};
   const gateway = bindings.length > 0 ? createGateway(table, options.gateway) : undefined;
 
   let stopping = false;
@@ -97,6 +99,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     registry: metrics.registry,
     stop: async (graceMs = 10_000) => {
       stopping = true;
+      unregister();
       await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
       logger.info(`${options.name} stopped`);
     },

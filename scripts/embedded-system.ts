@@ -37,11 +37,15 @@ export async function startEmbeddedSystem(
     }
     const product = await startProductMock(productMockConfig(env));
     stops.unshift(() => product.stop());
-    const loms = await startLoms({ ...lomsConfig(env), databaseUrl: pg.url("loms") });
+    // One process, a direct Postgres: prepared statements on, and cart reaches product-mock and
+    // LOMS in-process (platform/inproc) rather than over loopback HTTP/2.
+    const loms = await startLoms({ ...lomsConfig(env), databaseUrl: pg.url("loms"), dbPrepare: true });
     stops.unshift(() => loms.stop());
     const cart = await startCart({
       ...cartConfig(env),
       databaseUrl: pg.url("cart"),
+      dbPrepare: true,
+      inProcessPeers: true,
       productAddr: `127.0.0.1:${product.grpcPort}`,
       lomsAddr: `127.0.0.1:${loms.grpcPort}`,
     });
