@@ -26,13 +26,19 @@ export class CachedProductCatalog implements ProductCatalog {
 
   async get(ctx: Ctx, sku: number): Promise<Product | null> {
     const token = ctx.authToken ?? DEFAULT_TOKEN;
+    const key = `product:${sku}`;
     if (!this.#acceptedTokens.get(token)) {
-      const product = await this.source.get(ctx, sku);
+      // Straight to the product service (a bad token fails here), and what it says is cached.
+      const product = await this.cache.reload(
+        key,
+        (signal) => this.source.get({ ...ctx, signal }, sku),
+        ctx.signal,
+      );
       this.#acceptedTokens.set(token, true, this.tokenTtlMs);
       return product;
     }
     // The load runs once for all concurrent callers of this SKU; it carries the first caller's
     // values (token, request id) and a signal that aborts only when every caller has gone.
-    return this.cache.get(`product:${sku}`, (signal) => this.source.get({ ...ctx, signal }, sku), ctx.signal);
+    return this.cache.get(key, (signal) => this.source.get({ ...ctx, signal }, sku), ctx.signal);
   }
 }

@@ -2,7 +2,9 @@
 // Bun node:http server measured in the same run as the ceiling and every figure's ratio to it.
 // autocannon drives the load from this process; the system under test runs in its own process
 // (scripts/bench/target.ts), started afresh for each group of workloads that needs other limits.
-//   BENCH_DURATION_S (default 5) sets each load's length.
+//   BENCH_DURATION_S (default 5) sets each load's length; BENCH_GROUPS (default
+//   "default,cold,lifted") picks workload groups; BENCH_PROFILE_DIR, when set, runs the system
+//   under test with Bun's CPU profiler and leaves .cpuprofile and .md profiles there.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -12,6 +14,8 @@ import { seedBenchRows } from "./bench/seed-rows.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const BUN = process.execPath;
+const GROUPS = new Set((process.env.BENCH_GROUPS ?? "default,cold,lifted").split(","));
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const SKUS = seedBenchRows(3000).map((r) => r.sku);
 const children: ChildProcess[] = [];
 
@@ -21,7 +25,11 @@ interface Ports {
 }
 
 async function startProcess<T>(script: string, env: Record<string, string>): Promise<T> {
-  const child = spawn(BUN, [script], {
+  const profile =
+    PROFILE_DIR && script.endsWith("target.ts")
+      ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${PROFILE_DIR}`]
+      : [];
+  const child = spawn(BUN, [...profile, script], {
     env: { ...process.env, LOG_LEVEL: "error", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -192,7 +200,7 @@ async function liftedLimits(): Promise<void> {
   await stopAll();
 }
 
-function print(cold: { n: number; first: number; steady: number }): void {
+function print(cold: { n: number; first: number; steady: number } | undefined): void {
   const ceiling = ceilings.reduce((s, c) => s + c.rps, 0) / ceilings.length;
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
   console.log(`\nmake bench — embedded mode, ${DURATION_S} s per load, autocannon; ceiling: Bun node:http`);
@@ -203,6 +211,7 @@ function print(cold: { n: number; first: number; steady: number }): void {
     console.log(
       `| ${workload} | ${c} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.failures} | ${(r.rps / ceiling).toFixed(3)} | ${goal} | ${met(r) ? "yes" : "NO"} |`,
     );
+  if (!cold) return;
   const target = (cold.n / 10) * 1000;
   const within = (ms: number) => Math.abs(ms - target) / target <= 0.05;
   console.log(
@@ -216,12 +225,12 @@ function print(cold: { n: number; first: number; steady: number }): void {
 try {
   await measureCeiling();
   await stopAll();
-  await defaultLimits();
+  if (GROUPS.has("default")) await defaultLimits();
   const n = 30;
-  const cold = await coldListing(n);
-  await liftedLimits();
+  const cold = GROUPS.has("cold") ? await coldListing(n) : undefined;
+  if (GROUPS.has("lifted")) await liftedLimits();
   await measureCeiling();
-  print({ n, ...cold });
+  print(cold && { n, ...cold });
 } finally {
   await stopAll();
 }

@@ -59,8 +59,8 @@ export class ReadThroughCache<T> {
 
   async #fill(key: string, load: (signal: AbortSignal) => Promise<T | null>, signal: AbortSignal) {
     const remote = this.options.remote;
-    const shard = remote?.shardOf(key) ?? "";
     if (remote) {
+      const shard = remote.shardOf(key);
       try {
         const raw = await remote.get(key);
         this.#count("remote", shard, raw === null ? "miss" : "hit");
@@ -73,14 +73,22 @@ export class ReadThroughCache<T> {
         this.#count("remote", shard, "error");
       }
     }
-    const value = await load(signal);
-    const { localTtlMs, remoteTtlMs, negativeTtlMs } = this.options;
+    return this.#store(key, await load(signal));
+  }
+
+  /** Loads from the source whatever is cached (no coalescing), and caches the result. */
+  async reload(key: string, load: (signal: AbortSignal) => Promise<T | null>, signal: AbortSignal) {
+    return this.#store(key, await load(signal));
+  }
+
+  async #store(key: string, value: T | null): Promise<T | null> {
+    const { localTtlMs, remoteTtlMs, negativeTtlMs, remote } = this.options;
     this.#local.set(key, value, value === null ? negativeTtlMs : localTtlMs);
     if (remote) {
       try {
         await remote.set(key, JSON.stringify(value), value === null ? negativeTtlMs : remoteTtlMs);
       } catch {
-        this.#count("remote", shard, "error");
+        this.#count("remote", remote.shardOf(key), "error");
       }
     }
     return value;
