@@ -9,6 +9,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { stopChild } from "../tests/support/child.ts";
+import { EPHEMERAL_PORTS } from "../tests/support/system.ts";
 import { type LoadResult, load } from "./bench/load.ts";
 import { seedBenchRows } from "./bench/seed-rows.ts";
 
@@ -83,14 +84,7 @@ const lifted = {
   PRODUCT_LATENCY_MS: "0",
   PRODUCT_LATENCY_JITTER_MS: "0",
 };
-const ports0 = {
-  CART_HTTP_PORT: "0",
-  CART_GRPC_PORT: "0",
-  LOMS_HTTP_PORT: "0",
-  LOMS_GRPC_PORT: "0",
-  PRODUCT_HTTP_PORT: "0",
-  PRODUCT_GRPC_PORT: "0",
-};
+const ports0 = EPHEMERAL_PORTS;
 
 async function measureCeiling(): Promise<void> {
   const { port } = await startProcess<{ port: number }>("scripts/bench/ceiling.ts", {});

@@ -8,14 +8,19 @@ import { createLogger } from "../../platform/logger.ts";
 import { type EmbeddedSystem, startEmbeddedSystem } from "../../scripts/embedded-system.ts";
 import { freePort } from "./free-port.ts";
 
-/** Ports 0 everywhere; generous product limits so tests are not throttled unless they ask. */
-export const TEST_ENV: Readonly<Record<string, string>> = {
+/** Every service on ports the OS picks (for tests and the bench). */
+export const EPHEMERAL_PORTS: Readonly<Record<string, string>> = {
   CART_HTTP_PORT: "0",
   CART_GRPC_PORT: "0",
   LOMS_HTTP_PORT: "0",
   LOMS_GRPC_PORT: "0",
   PRODUCT_HTTP_PORT: "0",
   PRODUCT_GRPC_PORT: "0",
+};
+
+/** Ports 0 everywhere; generous product limits so tests are not throttled unless they ask. */
+export const TEST_ENV: Readonly<Record<string, string>> = {
+  ...EPHEMERAL_PORTS,
   PRODUCT_RPS: "1000",
   PRODUCT_RPS_LIMIT: "1000",
   PRODUCT_LATENCY_MS: "0",
