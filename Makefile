@@ -14,7 +14,7 @@ SQLC_VERSION := v1.31.1
 SQLC   := .tools/bin/sqlc
 
 .PHONY: help run test deps generate check-generated lint fmt typecheck test-unit test-integration \
-        stack-up stack-down stack-run sqlc-vet bench seed-bench
+        stack-up stack-down stack-run sqlc-vet bench bench-stack seed-bench
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./scripts ./tests
 
 bench: deps ## load benchmarks (autocannon) on embedded mode, with a node:http ceiling in the same run
 	$(BUN) scripts/bench.ts
+
+bench-stack: deps ## the bench's workloads on the real stack (takes the stack lock; brings it up and down)
+	scripts/bench-stack.sh
 
 seed-bench: deps ## load the bench seed (stock for 3000 catalog SKUs) into the stack's LOMS database
 	$(BUN) scripts/seed-bench.ts

@@ -3,7 +3,8 @@
 // autocannon drives the load from this process; the system under test runs in its own process
 // (scripts/bench/target.ts), started afresh for each group of workloads that needs other limits.
 //   BENCH_DURATION_S (default 5) sets each load's length; BENCH_GROUPS (default
-//   "default,cold,lifted") picks workload groups; BENCH_PROFILE_DIR, when set, runs the system
+//   "default,cold,lifted") picks workload groups ("stack" measures the running stack: see
+//   scripts/bench-stack.sh); BENCH_PROFILE_DIR, when set, runs the system
 //   under test with Bun's CPU profiler and leaves .cpuprofile and .md profiles there.
 
 import { type ChildProcess, spawn } from "node:child_process";
@@ -12,6 +13,7 @@ import { stopChild } from "../tests/support/child.ts";
 import { EPHEMERAL_PORTS } from "../tests/support/system.ts";
 import { type LoadResult, load } from "./bench/load.ts";
 import { seedBenchRows } from "./bench/seed-rows.ts";
+import { seedBench } from "./seed-bench.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const BUN = process.execPath;
@@ -66,7 +68,10 @@ async function timeGet(url: string): Promise<number> {
   return performance.now() - started;
 }
 
+type Mode = "embedded" | "stack";
+
 interface Row {
+  readonly mode: Mode;
   readonly workload: string;
   readonly c: number;
   readonly result: LoadResult;
@@ -93,12 +98,18 @@ async function measureCeiling(): Promise<void> {
 
 async function defaultLimits(): Promise<void> {
   const ports = await startProcess<Ports>("scripts/bench/target.ts", ports0);
-  const cart = `http://127.0.0.1:${ports.cart.http}`;
+  await warmListings("embedded", `http://127.0.0.1:${ports.cart.http}`);
+  await stopAll();
+}
+
+/** Warm 15-item listings, one at a time and ten at once (the cache is warmed by the adds). */
+async function warmListings(mode: Mode, cart: string): Promise<void> {
   const items = SKUS.slice(0, 15);
   const users = Array.from({ length: 10 }, () => user++);
   for (const u of users) await fillCart(cart, u, items);
   await timeGet(`${cart}/user/${users[0]}/cart`);
   rows.push({
+    mode,
     workload: "warm 15-item listing, default limits",
     c: 1,
     result: await load({ url: `${cart}/user/${users[0]}/cart`, connections: 1, durationS: DURATION_S }),
@@ -107,6 +118,7 @@ async function defaultLimits(): Promise<void> {
   });
   let i = 0;
   rows.push({
+    mode,
     workload: "10 concurrent warm 15-item listings",
     c: 10,
     result: await load({
@@ -118,7 +130,6 @@ async function defaultLimits(): Promise<void> {
     goal: "p50 < 25 ms",
     met: (r) => r.p50 < 25,
   });
-  await stopAll();
 }
 
 async function coldListing(n: number): Promise<{ first: number; steady: number }> {
@@ -140,12 +151,41 @@ async function coldListing(n: number): Promise<{ first: number; steady: number }
 
 async function liftedLimits(): Promise<void> {
   const ports = await startProcess<Ports>("scripts/bench/target.ts", { ...ports0, ...lifted });
-  const cart = `http://127.0.0.1:${ports.cart.http}`;
-  const loms = `http://127.0.0.1:${ports.loms.http}`;
+  await throughput(
+    "embedded",
+    `http://127.0.0.1:${ports.cart.http}`,
+    `http://127.0.0.1:${ports.loms.http}`,
+    SKUS,
+  );
+  await stopAll();
+}
+
+/**
+ * The stack as `make stack-run` started it (default limits: 10 RPS, 10±10 ms). Its product
+ * calls are few because the SKUs are cached in Redis first, so add-item rotates over 50 of them.
+ */
+async function stack(): Promise<void> {
+  const loaded = await seedBench("postgres://loms:loms@127.0.0.1:5434/loms");
+  console.log(loaded ? "bench seed loaded into the stack" : "bench seed already in the stack");
+  const [cart, loms] = ["http://127.0.0.1:8082", "http://127.0.0.1:8084"];
+  user = 3_000_000 + Math.floor(Math.random() * 1_000_000);
+  await warmListings("stack", cart);
+  await fillCart(cart, user++, SKUS.slice(0, 50));
+  await throughput("stack", cart, loms, SKUS.slice(0, 50));
+}
+
+/** add-item, warm 3-item listings and OrderCreate at c50 over `skus`. */
+async function throughput(mode: Mode, cart: string, loms: string, skus: readonly number[]): Promise<void> {
   let i = 0;
   const body = JSON.stringify({ count: 1 });
+  const base = user;
+  user += 50_000;
   rows.push({
-    workload: "add-item, limits lifted, latency 0",
+    mode,
+    workload:
+      mode === "embedded"
+        ? "add-item, limits lifted, latency 0"
+        : "add-item, 50 Redis-cached SKUs, default limits",
     c: 50,
     result: await load({
       url: cart,
@@ -153,7 +193,7 @@ async function liftedLimits(): Promise<void> {
       durationS: DURATION_S,
       method: "POST",
       body,
-      next: () => ({ path: `/user/${500_000 + (i % 50_000)}/cart/${SKUS[i++ % SKUS.length]}`, body }),
+      next: () => ({ path: `/user/${base + (i % 50_000)}/cart/${skus[i++ % skus.length]}`, body }),
     }),
     goal: "≥ 7,500 req/s, p99 < 15 ms",
     met: (r) => r.rps >= 7_500 && r.p99 < 15,
@@ -161,6 +201,7 @@ async function liftedLimits(): Promise<void> {
   const listers = Array.from({ length: 100 }, () => user++);
   for (const [k, u] of listers.entries()) await fillCart(cart, u, SKUS.slice(k % 50, (k % 50) + 3));
   rows.push({
+    mode,
     workload: "warm 3-item listing",
     c: 50,
     result: await load({
@@ -173,6 +214,7 @@ async function liftedLimits(): Promise<void> {
     met: (r) => r.rps >= 13_500 && r.p99 < 10,
   });
   rows.push({
+    mode,
     workload: "OrderCreate through the LOMS gateway, distinct SKUs",
     c: 50,
     result: await load({
@@ -184,35 +226,34 @@ async function liftedLimits(): Promise<void> {
         path: "/order/create",
         body: JSON.stringify({
           user_id: 1 + (i % 1000),
-          items: [{ sku: SKUS[i++ % SKUS.length], count: 1 }],
+          items: [{ sku: skus[i++ % skus.length], count: 1 }],
         }),
       }),
     }),
     goal: "≥ 2,500 req/s",
     met: (r) => r.rps >= 2_500,
   });
-  await stopAll();
 }
 
 function print(cold: { n: number; first: number; steady: number } | undefined): void {
   const ceiling = ceilings.reduce((s, c) => s + c.rps, 0) / ceilings.length;
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-  console.log(`\nmake bench — embedded mode, ${DURATION_S} s per load, autocannon; ceiling: Bun node:http`);
+  console.log(`\nmake bench — ${DURATION_S} s per load, autocannon; ceiling: Bun node:http`);
   console.log(`ceiling runs: ${ceilings.map((c) => `${fmt(c.rps)} req/s (p99 ${c.p99} ms)`).join(", ")}\n`);
-  console.log("| workload | c | req/s | p50 ms | p99 ms | failures | ratio to ceiling | goal | met |");
-  console.log("|---|---|---|---|---|---|---|---|---|");
-  for (const { workload, c, result: r, goal, met } of rows)
+  console.log("| mode | workload | c | req/s | p50 ms | p99 ms | failures | ratio to ceiling | goal | met |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  for (const { mode, workload, c, result: r, goal, met } of rows)
     console.log(
-      `| ${workload} | ${c} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.failures} | ${(r.rps / ceiling).toFixed(3)} | ${goal} | ${met(r) ? "yes" : "NO"} |`,
+      `| ${mode} | ${workload} | ${c} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.failures} | ${(r.rps / ceiling).toFixed(3)} | ${goal} | ${met(r) ? "yes" : "NO"} |`,
     );
   if (!cold) return;
   const target = (cold.n / 10) * 1000;
   const within = (ms: number) => Math.abs(ms - target) / target <= 0.05;
   console.log(
-    `| cold ${cold.n}-item listing at 10 RPS (first, window empty) | 1 | — | ${Math.round(cold.first)} | — | 0 | — | within 5% of ${fmt(target)} ms | ${within(cold.first) ? "yes" : "NO"} |`,
+    `| embedded | cold ${cold.n}-item listing at 10 RPS (first, window empty) | 1 | — | ${Math.round(cold.first)} | — | 0 | — | within 5% of ${fmt(target)} ms | ${within(cold.first) ? "yes" : "NO"} |`,
   );
   console.log(
-    `| cold ${cold.n}-item listing at 10 RPS (right after another) | 1 | — | ${Math.round(cold.steady)} | — | 0 | — | within 5% of ${fmt(target)} ms | ${within(cold.steady) ? "yes" : "NO"} |`,
+    `| embedded | cold ${cold.n}-item listing at 10 RPS (right after another) | 1 | — | ${Math.round(cold.steady)} | — | 0 | — | within 5% of ${fmt(target)} ms | ${within(cold.steady) ? "yes" : "NO"} |`,
   );
 }
 
@@ -223,6 +264,7 @@ try {
   const n = 30;
   const cold = GROUPS.has("cold") ? await coldListing(n) : undefined;
   if (GROUPS.has("lifted")) await liftedLimits();
+  if (GROUPS.has("stack")) await stack();
   await measureCeiling();
   print(cold && { n, ...cold });
 } finally {
