@@ -3,7 +3,7 @@
 // autocannon drives the load from this process; the system under test runs in its own process
 // (scripts/bench/target.ts), started afresh for each group of workloads that needs other limits.
 //   BENCH_DURATION_S (default 5) sets each load's length; BENCH_GROUPS (default
-//   "default,cold,lifted") picks workload groups ("stack" measures the running stack: see
+//   "default,cold,lifted,hotpath-off") picks workload groups ("stack" measures the running stack: see
 //   scripts/bench-stack.sh); BENCH_PROFILE_DIR, when set, runs the system
 //   under test with Bun's CPU profiler and leaves .cpuprofile and .md profiles there.
 
@@ -17,7 +17,7 @@ import { seedBench } from "./seed-bench.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const BUN = process.execPath;
-const GROUPS = new Set((process.env.BENCH_GROUPS ?? "default,cold,lifted").split(","));
+const GROUPS = new Set((process.env.BENCH_GROUPS ?? "default,cold,lifted,hotpath-off").split(","));
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const SKUS = seedBenchRows(3000).map((r) => r.sku);
 const children: ChildProcess[] = [];
@@ -160,6 +160,26 @@ async function liftedLimits(): Promise<void> {
   await stopAll();
 }
 
+/** The same add-item load with embedded mode's hot-path changes off: what they are worth. */
+async function hotPathOff(): Promise<void> {
+  const ports = await startProcess<Ports>("scripts/bench/target.ts", {
+    ...ports0,
+    ...lifted,
+    CART_INPROC_PEERS: "false",
+    CART_DB_PREPARE: "false",
+    LOMS_DB_PREPARE: "false",
+  });
+  rows.push({
+    mode: "embedded",
+    workload: "add-item, limits lifted, latency 0, WITHOUT in-process calls and prepared statements",
+    c: 50,
+    result: await addItemLoad(`http://127.0.0.1:${ports.cart.http}`, SKUS),
+    goal: "(comparison)",
+    met: () => true,
+  });
+  await stopAll();
+}
+
 /**
  * The stack as `make stack-run` started it (default limits: 10 RPS, 10±10 ms). Its product
  * calls are few because the SKUs are cached in Redis first, so add-item rotates over 50 of them.
@@ -174,12 +194,25 @@ async function stack(): Promise<void> {
   await throughput("stack", cart, loms, SKUS.slice(0, 50));
 }
 
-/** add-item, warm 3-item listings and OrderCreate at c50 over `skus`. */
-async function throughput(mode: Mode, cart: string, loms: string, skus: readonly number[]): Promise<void> {
+/** add-item at c50: fresh users, SKUs rotating over `skus`. */
+function addItemLoad(cart: string, skus: readonly number[]): Promise<LoadResult> {
   let i = 0;
   const body = JSON.stringify({ count: 1 });
   const base = user;
   user += 50_000;
+  return load({
+    url: cart,
+    connections: 50,
+    durationS: DURATION_S,
+    method: "POST",
+    body,
+    next: () => ({ path: `/user/${base + (i % 50_000)}/cart/${skus[i++ % skus.length]}`, body }),
+  });
+}
+
+/** add-item, warm 3-item listings and OrderCreate at c50 over `skus`. */
+async function throughput(mode: Mode, cart: string, loms: string, skus: readonly number[]): Promise<void> {
+  let i = 0;
   rows.push({
     mode,
     workload:
@@ -187,14 +220,7 @@ async function throughput(mode: Mode, cart: string, loms: string, skus: readonly
         ? "add-item, limits lifted, latency 0"
         : "add-item, 50 Redis-cached SKUs, default limits",
     c: 50,
-    result: await load({
-      url: cart,
-      connections: 50,
-      durationS: DURATION_S,
-      method: "POST",
-      body,
-      next: () => ({ path: `/user/${base + (i % 50_000)}/cart/${skus[i++ % skus.length]}`, body }),
-    }),
+    result: await addItemLoad(cart, skus),
     goal: "≥ 7,500 req/s, p99 < 15 ms",
     met: (r) => r.rps >= 7_500 && r.p99 < 15,
   });
@@ -264,6 +290,7 @@ try {
   const n = 30;
   const cold = GROUPS.has("cold") ? await coldListing(n) : undefined;
   if (GROUPS.has("lifted")) await liftedLimits();
+  if (GROUPS.has("hotpath-off")) await hotPathOff();
   if (GROUPS.has("stack")) await stack();
   await measureCeiling();
   print(cold && { n, ...cold });

@@ -5,7 +5,7 @@
 
 import { cartConfig, startCart } from "../cart/main.ts";
 import { lomsConfig, startLoms } from "../loms/main.ts";
-import type { Env } from "../platform/config.ts";
+import { type Env, envBool } from "../platform/config.ts";
 import { startEmbeddedPostgres } from "../platform/embedded-postgres.ts";
 import type { Logger } from "../platform/logger.ts";
 import { migrate } from "../platform/migrate.ts";
@@ -38,14 +38,20 @@ export async function startEmbeddedSystem(
     const product = await startProductMock(productMockConfig(env));
     stops.unshift(() => product.stop());
     // One process, a direct Postgres: prepared statements on, and cart reaches product-mock and
-    // LOMS in-process (platform/inproc) rather than over loopback HTTP/2.
-    const loms = await startLoms({ ...lomsConfig(env), databaseUrl: pg.url("loms"), dbPrepare: true });
+    // LOMS in-process (platform/inproc) rather than over loopback HTTP/2 — unless the environment
+    // says otherwise (the bench measures both).
+    const on = (name: string) => envBool(env, name, true);
+    const loms = await startLoms({
+      ...lomsConfig(env),
+      databaseUrl: pg.url("loms"),
+      dbPrepare: on("LOMS_DB_PREPARE"),
+    });
     stops.unshift(() => loms.stop());
     const cart = await startCart({
       ...cartConfig(env),
       databaseUrl: pg.url("cart"),
-      dbPrepare: true,
-      inProcessPeers: true,
+      dbPrepare: on("CART_DB_PREPARE"),
+      inProcessPeers: on("CART_INPROC_PEERS"),
       productAddr: `127.0.0.1:${product.grpcPort}`,
       lomsAddr: `127.0.0.1:${loms.grpcPort}`,
     });
