@@ -3,7 +3,7 @@
 // autocannon drives the load from this process; the system under test runs in its own process
 // (scripts/bench/target.ts), started afresh for each group of workloads that needs other limits.
 //   BENCH_DURATION_S (default 5) sets each load's length; BENCH_GROUPS (default
-//   "default,cold,lifted,hotpath-off") picks workload groups ("stack" measures the running stack: see
+//   "default,cold,lifted,hotpath") picks workload groups ("stack" measures the running stack: see
 //   scripts/bench-stack.sh); BENCH_PROFILE_DIR, when set, runs the system
 //   under test with Bun's CPU profiler and leaves .cpuprofile and .md profiles there.
 
@@ -17,7 +17,7 @@ import { seedBench } from "./seed-bench.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const BUN = process.execPath;
-const GROUPS = new Set((process.env.BENCH_GROUPS ?? "default,cold,lifted,hotpath-off").split(","));
+const GROUPS = new Set((process.env.BENCH_GROUPS ?? "default,cold,lifted,hotpath").split(","));
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const SKUS = seedBenchRows(3000).map((r) => r.sku);
 const children: ChildProcess[] = [];
@@ -160,24 +160,29 @@ async function liftedLimits(): Promise<void> {
   await stopAll();
 }
 
-/** The same add-item load with embedded mode's hot-path changes off: what they are worth. */
-async function hotPathOff(): Promise<void> {
-  const ports = await startProcess<Ports>("scripts/bench/target.ts", {
-    ...ports0,
-    ...lifted,
-    CART_INPROC_PEERS: "false",
-    CART_DB_PREPARE: "false",
-    LOMS_DB_PREPARE: "false",
-  });
-  rows.push({
-    mode: "embedded",
-    workload: "add-item, limits lifted, latency 0, WITHOUT in-process calls and prepared statements",
-    c: 50,
-    result: await addItemLoad(`http://127.0.0.1:${ports.cart.http}`, SKUS),
-    goal: "(comparison)",
-    met: () => true,
-  });
-  await stopAll();
+/**
+ * add-item alone, with embedded mode's hot-path changes (in-process calls, prepared statements)
+ * off and then on, each in a fresh system: what they are worth, and a clean profile of each.
+ */
+async function hotPathCompare(): Promise<void> {
+  for (const on of ["false", "true"]) {
+    const ports = await startProcess<Ports>("scripts/bench/target.ts", {
+      ...ports0,
+      ...lifted,
+      CART_INPROC_PEERS: on,
+      CART_DB_PREPARE: on,
+      LOMS_DB_PREPARE: on,
+    });
+    rows.push({
+      mode: "embedded",
+      workload: `add-item, limits lifted, latency 0, in-process calls and prepared statements ${on === "true" ? "ON" : "OFF"}`,
+      c: 50,
+      result: await addItemLoad(`http://127.0.0.1:${ports.cart.http}`, SKUS),
+      goal: "(comparison)",
+      met: () => true,
+    });
+    await stopAll();
+  }
 }
 
 /**
@@ -290,7 +295,7 @@ try {
   const n = 30;
   const cold = GROUPS.has("cold") ? await coldListing(n) : undefined;
   if (GROUPS.has("lifted")) await liftedLimits();
-  if (GROUPS.has("hotpath-off")) await hotPathOff();
+  if (GROUPS.has("hotpath")) await hotPathCompare();
   if (GROUPS.has("stack")) await stack();
   await measureCeiling();
   print(cold && { n, ...cold });
