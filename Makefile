@@ -10,6 +10,7 @@ BUN    := node_modules/.bin/bun
 BUF    := node_modules/.bin/buf
 BIOME  := node_modules/.bin/biome
 TSC    := node_modules/.bin/tsc
+KNIP   := node_modules/.bin/knip
 SQLC_VERSION := v1.31.1
 SQLC   := .tools/bin/sqlc
 
@@ -59,11 +60,13 @@ sqlc-vet: deps ## sqlc parses and type-checks every query against the migrations
 
 # --- quality ----------------------------------------------------------------------------
 
-lint: deps ## biome lint+format check, buf lint+format check, TypeScript type check
+lint: deps ## biome lint+format+layering, buf lint+format, TypeScript, knip (unused code), config table
 	$(BIOME) check .
 	$(BUF) lint proto
 	$(BUF) format --diff --exit-code --path proto/cart --path proto/loms --path proto/product proto
 	$(TSC) -p .
+	$(KNIP)
+	$(BUN) scripts/check-config-table.ts
 
 fmt: deps ## format TypeScript and protos in place
 	$(BIOME) check --write .

@@ -9,7 +9,9 @@
 
 import { LruCache } from "../platform/cache/lru.ts";
 import type { ReadThroughCache } from "../platform/cache/read-through.ts";
-import type { Ctx } from "../platform/context.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { getValue } from "../platform/rpc/context-values.ts";
+import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import type { Product } from "./model.ts";
 import type { ProductCatalog } from "./ports.ts";
 
@@ -25,7 +27,7 @@ export class CachedProductCatalog implements ProductCatalog {
   ) {}
 
   async get(ctx: Ctx, sku: number): Promise<Product | null> {
-    const token = ctx.authToken ?? DEFAULT_TOKEN;
+    const token = getValue(ctx, authTokenKey) ?? DEFAULT_TOKEN;
     const key = `product:${sku}`;
     if (!this.#acceptedTokens.get(token)) {
       // Straight to the product service (a bad token fails here), and what it says is cached.

@@ -1,9 +1,9 @@
 // LOMS over gRPC: stock look-ups for adds, order creation for checkout.
 
 import type { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
-import type { Ctx } from "../platform/context.ts";
-import { hasCode } from "../platform/errors.ts";
-import type { ServiceClient } from "../platform/rpc.ts";
+import type { ServiceClient } from "../platform/rpc/call.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { hasCode } from "../platform/rpc/errors.ts";
 import type { CartLine } from "./model.ts";
 import type { OrderService, StockService } from "./ports.ts";
 

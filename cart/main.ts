@@ -6,21 +6,23 @@ import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import { ReadThroughCache } from "../platform/cache/read-through.ts";
+import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
+import { BoundedMapper, WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
-import { createGrpcClient } from "../platform/grpc-client.ts";
-import { loggingInterceptor } from "../platform/interceptor-logging.ts";
-import { retryInterceptor } from "../platform/interceptor-retry.ts";
-import { createLogger } from "../platform/logger.ts";
-import { createMetrics } from "../platform/metrics.ts";
-import { Database } from "../platform/postgres.ts";
-import { MemoryRateLimitStore, RateLimiter, rateLimitClientInterceptor } from "../platform/rate-limiter.ts";
+import { Database } from "../platform/db/postgres.ts";
+import { createGrpcClient } from "../platform/grpc/client.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { createMetrics } from "../platform/observability/metrics.ts";
 import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
 import { FallbackRateLimitStore, RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
 import { closeShards, connectShards } from "../platform/redis/shards.ts";
-import { bindService } from "../platform/rpc.ts";
-import { startService } from "../platform/service.ts";
+import { bindService } from "../platform/rpc/call.ts";
+import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
+import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
+import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
+import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
+import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
-import { BoundedMapper, WorkerPool } from "../platform/worker-pool.ts";
 import { CachedProductCatalog } from "./cached-catalog.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import type { Product } from "./model.ts";
@@ -35,7 +37,7 @@ export interface CartConfig {
   readonly grpcPort: number;
   readonly databaseUrl: string;
   readonly dbPoolMax: number;
-  /** Prepared statements: only on a direct Postgres connection (see platform/postgres.ts). */
+  /** Prepared statements: only on a direct Postgres connection (see platform/db/postgres.ts). */
   readonly dbPrepare: boolean;
   /** Reach product and LOMS in-process when they run in this process (embedded mode). */
   readonly inProcessPeers: boolean;
@@ -70,11 +72,11 @@ export function cartConfig(env: Env): CartConfig {
     dbPoolMax: envInt(env, "CART_DB_POOL_MAX", 10, 1),
     dbPrepare: envBool(env, "CART_DB_PREPARE", false),
     inProcessPeers: envBool(env, "CART_INPROC_PEERS", false),
-    productAddr: envString(env, "PRODUCT_ADDR", "127.0.0.1:50053"),
-    productToken: envString(env, "PRODUCT_TOKEN", "testtoken"),
-    productRps: envInt(env, "PRODUCT_RPS_LIMIT", 10, 1),
-    productRpsMarginMs: envInt(env, "PRODUCT_RPS_MARGIN_MS", 50),
-    lomsAddr: envString(env, "LOMS_ADDR", "127.0.0.1:50051"),
+    productAddr: envString(env, "CART_PRODUCT_ADDR", "127.0.0.1:50053"),
+    productToken: envString(env, "CART_PRODUCT_TOKEN", "testtoken"),
+    productRps: envInt(env, "CART_PRODUCT_RPS_LIMIT", 10, 1),
+    productRpsMarginMs: envInt(env, "CART_PRODUCT_RPS_MARGIN_MS", 50),
+    lomsAddr: envString(env, "CART_LOMS_ADDR", "127.0.0.1:50051"),
     workers: envInt(env, "CART_WORKERS", 10, 1),
     listConcurrency: envInt(env, "CART_LIST_CONCURRENCY", 10, 1),
     redisUrls: envList(env, "CART_REDIS_URLS", []),
@@ -88,13 +90,7 @@ export function cartConfig(env: Env): CartConfig {
   };
 }
 
-export interface RunningCart {
-  readonly httpPort: number;
-  readonly grpcPort: number | undefined;
-  stop(): Promise<void>;
-}
-
-export async function startCart(config: CartConfig): Promise<RunningCart> {
+export async function startCart(config: CartConfig): Promise<RunningServer> {
   const logger = createLogger("cart");
   const db = new Database({
     url: config.databaseUrl,
@@ -127,7 +123,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
       rateLimitClientInterceptor(limiter),
-      metrics.rpcInterceptor,
+      metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
   });
@@ -137,7 +133,7 @@ export async function startCart(config: CartConfig): Promise<RunningCart> {
     inProcess: config.inProcessPeers,
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
-      metrics.rpcInterceptor,
+      metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
   });

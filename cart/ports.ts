@@ -1,7 +1,7 @@
 // What the cart use cases need from the outside world. Adapters: repo.ts (Postgres),
 // product-client.ts (product service over gRPC), loms-client.ts (LOMS over gRPC).
 
-import type { Ctx } from "../platform/context.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
 import type { CartLine, Product } from "./model.ts";
 
 export interface CartRepo {

@@ -3,10 +3,12 @@
 // caps calls in flight to the product service whatever the number of concurrent requests.
 
 import type { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import type { Ctx } from "../platform/context.ts";
-import { hasCode } from "../platform/errors.ts";
-import type { ServiceClient } from "../platform/rpc.ts";
-import type { WorkerPool } from "../platform/worker-pool.ts";
+import type { WorkerPool } from "../platform/concurrency/worker-pool.ts";
+import type { ServiceClient } from "../platform/rpc/call.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { getValue, withValue } from "../platform/rpc/context-values.ts";
+import { hasCode } from "../platform/rpc/errors.ts";
+import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import type { Product } from "./model.ts";
 import type { ProductCatalog } from "./ports.ts";
 
@@ -22,9 +24,12 @@ export class GrpcProductCatalog implements ProductCatalog {
   }
 
   async #call(ctx: Ctx, sku: number): Promise<Product | null> {
-    const token = ctx.authToken ?? this.defaultToken;
+    const token = getValue(ctx, authTokenKey) ?? this.defaultToken;
     try {
-      const res = await this.client.getProduct({ token, sku: BigInt(sku) }, { ...ctx, authToken: token });
+      const res = await this.client.getProduct(
+        { token, sku: BigInt(sku) },
+        withValue(ctx, authTokenKey, token),
+      );
       return { name: res.name, price: res.price };
     } catch (err) {
       if (hasCode(err, "NOT_FOUND")) return null;

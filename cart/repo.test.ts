@@ -1,24 +1,16 @@
 // The cart repository against a real Postgres (embedded).
 
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { backgroundCtx } from "../platform/context.ts";
-import { Database } from "../platform/postgres.ts";
-import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
+import { beforeAll, expect, test } from "bun:test";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { useServiceDatabase } from "../tests/support/postgres.ts";
 import { PgCartRepo } from "./repo.ts";
 
-let pg: TestPostgres;
-let db: Database;
+const database = useServiceDatabase("cart");
 let repo: PgCartRepo;
 const ctx = backgroundCtx();
 
-beforeAll(async () => {
-  pg = await startTestPostgres(["cart"]);
-  db = new Database({ url: pg.url("cart"), max: 20, applicationName: "cart-test" });
-  repo = new PgCartRepo(db);
-});
-afterAll(async () => {
-  await db?.close();
-  await pg?.stop();
+beforeAll(() => {
+  repo = new PgCartRepo(database());
 });
 
 test("an empty cart lists nothing", async () => {
@@ -75,6 +67,6 @@ test("removeOrdered removes exactly the ordered lines; a line changed meanwhile 
 
 test("the count > 0 CHECK holds for raw SQL", async () => {
   await expect(
-    db.query("insert into cart_items (user_id, sku, count) values (1, 1, 0)", []),
+    database().query("insert into cart_items (user_id, sku, count) values (1, 1, 0)", []),
   ).rejects.toThrow();
 });

@@ -1,8 +1,8 @@
 // Postgres adapter for the cart repository, over the sqlc-generated queries in gen/sql/cart.
 
 import * as q from "../gen/sql/cart/cart_items_sql.ts";
-import type { Ctx } from "../platform/context.ts";
-import type { DBTX } from "../platform/postgres.ts";
+import type { DBTX } from "../platform/db/postgres.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
 import type { CartLine } from "./model.ts";
 import type { CartRepo } from "./ports.ts";
 

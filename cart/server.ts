@@ -1,7 +1,7 @@
 // gRPC handlers of cart.v1.CartService: proto ↔ domain mapping only.
 
 import type { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
-import type { ServiceImpl } from "../platform/rpc.ts";
+import type { ServiceImpl } from "../platform/rpc/call.ts";
 import type { CartUsecase } from "./usecase.ts";
 
 export function cartHandlers(usecase: CartUsecase): ServiceImpl<typeof CartService> {

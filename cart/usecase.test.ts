@@ -1,7 +1,7 @@
 import { describe, expect, mock, test } from "bun:test";
-import { backgroundCtx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
-import { WorkerPool } from "../platform/worker-pool.ts";
+import { WorkerPool } from "../platform/concurrency/worker-pool.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import { codeOf } from "../tests/support/code-of.ts";
 import type { Product } from "./model.ts";
 import type { CartRepo, OrderService, ProductCatalog, StockService } from "./ports.ts";

@@ -1,8 +1,8 @@
 // Cart business rules: products must exist, the cart never holds more of a SKU than LOMS has
 // available, listings carry live names and prices, checkout turns the cart into an order.
 
-import type { Ctx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import type { CartItem, CartLine, CartView } from "./model.ts";
 import type { CartRepo, ConcurrentMapper, OrderService, ProductCatalog, StockService } from "./ports.ts";
 

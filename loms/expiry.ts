@@ -3,8 +3,8 @@
 // instead of cancelling the same order twice. It stops when `signal` aborts, finishing (or
 // rolling back) the batch in hand.
 
-import { sleep } from "../platform/context.ts";
-import type { Logger } from "../platform/logger.ts";
+import type { Logger } from "../platform/observability/logger.ts";
+import { sleep } from "../platform/rpc/context.ts";
 import type { LomsUsecase } from "./usecase.ts";
 
 export interface ExpiryOptions {

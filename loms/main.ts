@@ -3,10 +3,10 @@
 
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { type Env, envBool, envInt, envString } from "../platform/config.ts";
-import { createLogger } from "../platform/logger.ts";
-import { Database } from "../platform/postgres.ts";
-import { bindService } from "../platform/rpc.ts";
-import { startService } from "../platform/service.ts";
+import { Database } from "../platform/db/postgres.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { bindService } from "../platform/rpc/call.ts";
+import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { PgLomsStore } from "./repo.ts";
@@ -20,7 +20,7 @@ export interface LomsConfig {
   readonly grpcPort: number;
   readonly databaseUrl: string;
   readonly dbPoolMax: number;
-  /** Prepared statements: only on a direct Postgres connection (see platform/postgres.ts). */
+  /** Prepared statements: only on a direct Postgres connection (see platform/db/postgres.ts). */
   readonly dbPrepare: boolean;
   /** Stock seed loaded once per database; empty to skip. */
   readonly seedFile: string;
@@ -44,13 +44,7 @@ export function lomsConfig(env: Env): LomsConfig {
   };
 }
 
-export interface RunningLoms {
-  readonly httpPort: number;
-  readonly grpcPort: number | undefined;
-  stop(): Promise<void>;
-}
-
-export async function startLoms(config: LomsConfig): Promise<RunningLoms> {
+export async function startLoms(config: LomsConfig): Promise<RunningServer> {
   const logger = createLogger("loms");
   const db = new Database({
     url: config.databaseUrl,

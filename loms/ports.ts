@@ -1,7 +1,7 @@
 // What the LOMS use cases need from the outside world. Adapters (repo.ts) implement these over
 // Postgres; unit tests implement them with mocks.
 
-import type { Ctx } from "../platform/context.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
 import type { Order, OrderItem, OrderStatus, Stock } from "./model.ts";
 
 /** Repositories bound to one transaction. */

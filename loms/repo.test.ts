@@ -1,30 +1,25 @@
 // LOMS repositories against a real Postgres (embedded): migrations from empty, every query,
 // rollback, and the no-overselling guarantee under concurrency.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
-import { backgroundCtx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
-import { Database } from "../platform/postgres.ts";
-import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
+import type { Database } from "../platform/db/postgres.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
+import { useServiceDatabase } from "../tests/support/postgres.ts";
 import { OrderStatus } from "./model.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { LomsUsecase } from "./usecase.ts";
 
-let pg: TestPostgres;
+const database = useServiceDatabase("loms");
 let db: Database;
 let store: PgLomsStore;
 const ctx = backgroundCtx();
 
-beforeAll(async () => {
-  pg = await startTestPostgres(["loms"]);
-  db = new Database({ url: pg.url("loms"), max: 20, applicationName: "loms-test" });
+beforeAll(() => {
+  db = database();
   store = new PgLomsStore(db);
-});
-afterAll(async () => {
-  await db?.close();
-  await pg?.stop();
 });
 
 async function putStock(sku: number, total: number, reserved = 0) {

@@ -2,9 +2,9 @@
 
 import * as q from "../gen/sql/loms/orders_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
-import type { Ctx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
-import type { Database, DBTX } from "../platform/postgres.ts";
+import type { Database, DBTX } from "../platform/db/postgres.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import type { Order, OrderItem, OrderStatus, Stock } from "./model.ts";
 import type { LomsStore, OrderRepo, StockRepo, TxRepos } from "./ports.ts";
 

@@ -3,7 +3,7 @@
 
 import { readFile } from "node:fs/promises";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
-import type { Database } from "../platform/postgres.ts";
+import type { Database } from "../platform/db/postgres.ts";
 
 export interface SeedRow {
   readonly sku: number;

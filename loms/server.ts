@@ -1,7 +1,7 @@
 // gRPC handlers of loms.v1.LomsService: proto ↔ domain mapping only.
 
 import type { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
-import type { ServiceImpl } from "../platform/rpc.ts";
+import type { ServiceImpl } from "../platform/rpc/call.ts";
 import type { LomsUsecase } from "./usecase.ts";
 
 export function lomsHandlers(usecase: LomsUsecase): ServiceImpl<typeof LomsService> {

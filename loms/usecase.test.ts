@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, mock, test } from "bun:test";
-import { backgroundCtx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import { codeOf } from "../tests/support/code-of.ts";
 import { type Order, OrderStatus } from "./model.ts";
 import type { LomsStore, OrderRepo, StockRepo } from "./ports.ts";
@@ -77,67 +77,58 @@ describe("createOrder", () => {
   });
 });
 
-describe("payOrder", () => {
-  test("awaiting payment → ships the reservation → payed", async () => {
-    const f = fakeStore();
-    f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.AwaitingPayment));
-    await new LomsUsecase(f.store).payOrder(ctx, 7);
-    expect(f.stocks.ship).toHaveBeenCalledWith(ctx, [{ sku: 10, count: 2 }]);
-    expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Payed);
-  });
+// Pay and cancel are the two ways out of `awaiting payment`; each row is checked the same way.
+const settlements = [
+  {
+    name: "payOrder",
+    verb: "paying",
+    run: (u: LomsUsecase, id: number) => u.payOrder(ctx, id),
+    to: OrderStatus.Payed,
+    stock: "ship",
+    refused: [OrderStatus.Cancelled, OrderStatus.Failed, OrderStatus.New],
+  },
+  {
+    name: "cancelOrder",
+    verb: "cancelling",
+    run: (u: LomsUsecase, id: number) => u.cancelOrder(ctx, id),
+    to: OrderStatus.Cancelled,
+    stock: "release",
+    refused: [OrderStatus.Payed, OrderStatus.Failed, OrderStatus.New],
+  },
+] as const;
 
-  test("paying a payed order is OK and changes nothing", async () => {
-    const f = fakeStore();
-    f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.Payed));
-    await new LomsUsecase(f.store).payOrder(ctx, 7);
-    expect(f.stocks.ship).not.toHaveBeenCalled();
-    expect(f.orders.setStatus).not.toHaveBeenCalled();
-  });
-
-  for (const status of [OrderStatus.Cancelled, OrderStatus.Failed, OrderStatus.New]) {
-    test(`paying a ${status} order is FAILED_PRECONDITION`, async () => {
+for (const move of settlements) {
+  describe(move.name, () => {
+    test(`awaiting payment → ${move.stock} the reservation → ${move.to}`, async () => {
       const f = fakeStore();
-      f.orders.getForUpdate.mockResolvedValueOnce(order(status));
-      expect(await codeOf(new LomsUsecase(f.store).payOrder(ctx, 7))).toBe("FAILED_PRECONDITION");
-      expect(f.stocks.ship).not.toHaveBeenCalled();
+      f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.AwaitingPayment));
+      await move.run(new LomsUsecase(f.store), 7);
+      expect(f.stocks[move.stock]).toHaveBeenCalledWith(ctx, [{ sku: 10, count: 2 }]);
+      expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, move.to);
     });
-  }
 
-  test("unknown order is NOT_FOUND", async () => {
-    const f = fakeStore();
-    expect(await codeOf(new LomsUsecase(f.store).payOrder(ctx, 99))).toBe("NOT_FOUND");
-  });
-});
-
-describe("cancelOrder", () => {
-  test("awaiting payment → releases the reservation → cancelled", async () => {
-    const f = fakeStore();
-    f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.AwaitingPayment));
-    await new LomsUsecase(f.store).cancelOrder(ctx, 7);
-    expect(f.stocks.release).toHaveBeenCalledWith(ctx, [{ sku: 10, count: 2 }]);
-    expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Cancelled);
-  });
-
-  test("cancelling a cancelled order is OK and changes nothing", async () => {
-    const f = fakeStore();
-    f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.Cancelled));
-    await new LomsUsecase(f.store).cancelOrder(ctx, 7);
-    expect(f.stocks.release).not.toHaveBeenCalled();
-  });
-
-  for (const status of [OrderStatus.Payed, OrderStatus.Failed, OrderStatus.New]) {
-    test(`cancelling a ${status} order is FAILED_PRECONDITION`, async () => {
+    test(`${move.verb} a ${move.to} order is OK and changes nothing`, async () => {
       const f = fakeStore();
-      f.orders.getForUpdate.mockResolvedValueOnce(order(status));
-      expect(await codeOf(new LomsUsecase(f.store).cancelOrder(ctx, 7))).toBe("FAILED_PRECONDITION");
-      expect(f.stocks.release).not.toHaveBeenCalled();
+      f.orders.getForUpdate.mockResolvedValueOnce(order(move.to));
+      await move.run(new LomsUsecase(f.store), 7);
+      expect(f.stocks[move.stock]).not.toHaveBeenCalled();
+      expect(f.orders.setStatus).not.toHaveBeenCalled();
     });
-  }
 
-  test("unknown order is NOT_FOUND", async () => {
-    expect(await codeOf(new LomsUsecase(fakeStore().store).cancelOrder(ctx, 99))).toBe("NOT_FOUND");
+    for (const status of move.refused) {
+      test(`${move.verb} a ${status} order is FAILED_PRECONDITION`, async () => {
+        const f = fakeStore();
+        f.orders.getForUpdate.mockResolvedValueOnce(order(status));
+        expect(await codeOf(move.run(new LomsUsecase(f.store), 7))).toBe("FAILED_PRECONDITION");
+        expect(f.stocks[move.stock]).not.toHaveBeenCalled();
+      });
+    }
+
+    test("unknown order is NOT_FOUND", async () => {
+      expect(await codeOf(move.run(new LomsUsecase(fakeStore().store), 99))).toBe("NOT_FOUND");
+    });
   });
-});
+}
 
 describe("orderInfo and stockInfo", () => {
   test("orderInfo returns the stored order", async () => {

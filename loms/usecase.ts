@@ -1,10 +1,28 @@
 // LOMS business rules: order lifecycle and stock. Every state change is one transaction; the
 // order row lock (getForUpdate) serializes pay, cancel and expiry of the same order.
 
-import type { Ctx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import { available, normalizeItems, type Order, type OrderItem, OrderStatus } from "./model.ts";
 import type { LomsStore, TxRepos } from "./ports.ts";
+
+/** A way out of `awaiting payment`: the status it leads to and what it does to the reserved units. */
+interface Settlement {
+  readonly to: OrderStatus;
+  readonly verb: string;
+  readonly stock: (ctx: Ctx, tx: TxRepos, items: readonly OrderItem[]) => Promise<void>;
+}
+
+const PAY: Settlement = {
+  to: OrderStatus.Payed,
+  verb: "payed",
+  stock: (ctx, tx, items) => tx.stocks.ship(ctx, items),
+};
+const CANCEL: Settlement = {
+  to: OrderStatus.Cancelled,
+  verb: "cancelled",
+  stock: (ctx, tx, items) => tx.stocks.release(ctx, items),
+};
 
 export class LomsUsecase {
   constructor(private readonly store: LomsStore) {}
@@ -36,27 +54,24 @@ export class LomsUsecase {
 
   /** Pays an order awaiting payment: its reserved units ship. Paying a payed order is a no-op. */
   async payOrder(ctx: Ctx, orderId: number): Promise<void> {
-    await this.store.inTx(ctx, async (tx) => {
-      const order = await lockOrder(ctx, tx, orderId);
-      if (order.status === OrderStatus.Payed) return;
-      if (order.status !== OrderStatus.AwaitingPayment) {
-        throw AppError.failedPrecondition(`order ${orderId} is ${order.status}, it cannot be payed`);
-      }
-      await tx.stocks.ship(ctx, order.items);
-      await tx.orders.setStatus(ctx, orderId, OrderStatus.Payed);
-    });
+    await this.#settle(ctx, orderId, PAY);
   }
 
   /** Cancels an order awaiting payment, releasing its reservation. Cancelling twice is a no-op. */
   async cancelOrder(ctx: Ctx, orderId: number): Promise<void> {
+    await this.#settle(ctx, orderId, CANCEL);
+  }
+
+  /** Moves an order out of `awaiting payment` under its row lock; repeating a move is a no-op. */
+  async #settle(ctx: Ctx, orderId: number, move: Settlement): Promise<void> {
     await this.store.inTx(ctx, async (tx) => {
       const order = await lockOrder(ctx, tx, orderId);
-      if (order.status === OrderStatus.Cancelled) return;
+      if (order.status === move.to) return;
       if (order.status !== OrderStatus.AwaitingPayment) {
-        throw AppError.failedPrecondition(`order ${orderId} is ${order.status}, it cannot be cancelled`);
+        throw AppError.failedPrecondition(`order ${orderId} is ${order.status}, it cannot be ${move.verb}`);
       }
-      await tx.stocks.release(ctx, order.items);
-      await tx.orders.setStatus(ctx, orderId, OrderStatus.Cancelled);
+      await move.stock(ctx, tx, order.items);
+      await tx.orders.setStatus(ctx, orderId, move.to);
     });
   }
 

@@ -1,21 +1,23 @@
 // The one way a service starts its servers: gRPC (when it has services) and HTTP with the
 // gateway, health, readiness and metrics, all sharing one handler chain:
-//   metrics → logging → validation → [extra interceptors] → handler.
+//   request id → auth token → metrics → logging → validation → [extra interceptors] → handler.
 
 import type { Registry } from "prom-client";
-import { docsEndpoints } from "./docs.ts";
-import { createGateway, type GatewayOptions } from "./gateway.ts";
-import { type GrpcServer, startGrpcServer } from "./grpc-server.ts";
-import { buildHandlers } from "./handlers.ts";
-import { sendJson } from "./http-io.ts";
-import { type Endpoint, startHttpServer } from "./http-server.ts";
+import { type GrpcServer, startGrpcServer } from "./grpc/server.ts";
+import { docsEndpoints } from "./http/docs.ts";
+import { createGateway, type GatewayOptions } from "./http/gateway.ts";
+import { sendJson } from "./http/io.ts";
+import { openApiDocument } from "./http/openapi.ts";
+import { type Endpoint, startHttpServer } from "./http/server.ts";
 import { registerInProcess } from "./inproc/channel.ts";
-import { loggingInterceptor } from "./interceptor-logging.ts";
-import { validationInterceptor } from "./interceptor-validation.ts";
-import type { Logger } from "./logger.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
-import { openApiDocument } from "./openapi.ts";
-import type { Interceptor, ServiceBinding } from "./rpc.ts";
+import type { Logger } from "./observability/logger.ts";
+import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
+import { buildHandlers } from "./rpc/handlers.ts";
+import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
+import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
+import { metricsInterceptor } from "./rpc/interceptors/metrics.ts";
+import { validationInterceptor } from "./rpc/interceptors/validation.ts";
 
 export interface ServiceOptions {
   readonly name: string;
@@ -44,12 +46,16 @@ export interface RunningService {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** What a service's wiring hands back to whoever started it (main, the embedded runner, tests). */
+export type RunningServer = Pick<RunningService, "httpPort" | "grpcPort" | "stop">;
+
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
   const metrics = options.metrics ?? createMetrics(options.name);
   const bindings = options.bindings ?? [];
   const table = buildHandlers(bindings, [
-    metrics.rpcInterceptor,
+    ...metadataInterceptors,
+    metricsInterceptor(metrics),
     loggingInterceptor(logger),
     validationInterceptor,
     ...(options.interceptors ?? []),

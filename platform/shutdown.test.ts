@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { createLogger } from "./logger.ts";
+import { createLogger } from "./observability/logger.ts";
 import { runSteps } from "./shutdown.ts";
 
 test("every step runs in order, even after one fails", async () => {

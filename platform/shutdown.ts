@@ -2,7 +2,7 @@
 // drain servers first, then background loops, then pools), each bounded by a deadline, and
 // exit. A second signal exits at once.
 
-import type { Logger } from "./logger.ts";
+import type { Logger } from "./observability/logger.ts";
 
 export type ShutdownStep = { readonly name: string; readonly run: () => Promise<void> | void };
 

@@ -2,10 +2,11 @@
 // and latency knobs.
 
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
-import { createLogger } from "../platform/logger.ts";
-import { MemoryRateLimitStore, RateLimiter, rateLimitServerInterceptor } from "../platform/rate-limiter.ts";
-import { bindService } from "../platform/rpc.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { bindService } from "../platform/rpc/call.ts";
+import { rateLimitServerInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { type RunningService, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { buildCatalog } from "./catalog.ts";
@@ -27,14 +28,14 @@ export interface ProductMockConfig {
 
 export function productMockConfig(env: Env): ProductMockConfig {
   return {
-    host: envString(env, "PRODUCT_HOST", "127.0.0.1"),
-    httpPort: envInt(env, "PRODUCT_HTTP_PORT", 8083),
-    grpcPort: envInt(env, "PRODUCT_GRPC_PORT", 50053),
-    tokens: envList(env, "PRODUCT_TOKENS", ["testtoken"]),
-    rps: envInt(env, "PRODUCT_RPS", 10, 1),
-    latencyMs: envInt(env, "PRODUCT_LATENCY_MS", 10),
-    latencyJitterMs: envInt(env, "PRODUCT_LATENCY_JITTER_MS", 10),
-    generatedProducts: envInt(env, "PRODUCT_GENERATED", 5000),
+    host: envString(env, "PRODUCT_MOCK_HOST", "127.0.0.1"),
+    httpPort: envInt(env, "PRODUCT_MOCK_HTTP_PORT", 8083),
+    grpcPort: envInt(env, "PRODUCT_MOCK_GRPC_PORT", 50053),
+    tokens: envList(env, "PRODUCT_MOCK_TOKENS", ["testtoken"]),
+    rps: envInt(env, "PRODUCT_MOCK_RPS", 10, 1),
+    latencyMs: envInt(env, "PRODUCT_MOCK_LATENCY_MS", 10),
+    latencyJitterMs: envInt(env, "PRODUCT_MOCK_LATENCY_JITTER_MS", 10),
+    generatedProducts: envInt(env, "PRODUCT_MOCK_GENERATED", 5000),
   };
 }
 

@@ -1,7 +1,7 @@
 // gRPC handlers of product.v1.ProductService: proto ↔ domain mapping only.
 
 import type { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import type { ServiceImpl } from "../platform/rpc.ts";
+import type { ServiceImpl } from "../platform/rpc/call.ts";
 import type { ProductUsecase } from "./usecase.ts";
 
 export function productHandlers(usecase: ProductUsecase): ServiceImpl<typeof ProductService> {

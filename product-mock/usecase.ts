@@ -1,8 +1,10 @@
 // product-mock's rules: a valid token is required; unknown SKUs are NOT_FOUND; SKUs list in
 // ascending order after a cursor.
 
-import type { Ctx } from "../platform/context.ts";
-import { AppError } from "../platform/errors.ts";
+import type { Ctx } from "../platform/rpc/context.ts";
+import { getValue } from "../platform/rpc/context-values.ts";
+import { AppError } from "../platform/rpc/errors.ts";
+import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import type { Product } from "./catalog.ts";
 
 /** Port: the catalog's read side. */
@@ -35,7 +37,7 @@ export class ProductUsecase {
   }
 
   #authorize(ctx: Ctx, token: string): void {
-    const presented = token !== "" ? token : ctx.authToken;
+    const presented = token !== "" ? token : getValue(ctx, authTokenKey);
     if (presented === undefined || !this.#tokens.has(presented)) {
       throw AppError.unauthenticated("missing or invalid token");
     }

@@ -6,9 +6,9 @@
 import { cartConfig, startCart } from "../cart/main.ts";
 import { lomsConfig, startLoms } from "../loms/main.ts";
 import { type Env, envBool } from "../platform/config.ts";
-import { startEmbeddedPostgres } from "../platform/embedded-postgres.ts";
-import type { Logger } from "../platform/logger.ts";
-import { migrate } from "../platform/migrate.ts";
+import { startEmbeddedPostgres } from "../platform/dev/embedded-postgres.ts";
+import { migrate } from "../platform/dev/migrate.ts";
+import type { Logger } from "../platform/observability/logger.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 
 export interface EmbeddedSystem {

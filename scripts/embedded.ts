@@ -2,7 +2,7 @@
 // data lives under .data/ and survives restarts.
 
 import { envInt, envString } from "../platform/config.ts";
-import { createLogger } from "../platform/logger.ts";
+import { createLogger } from "../platform/observability/logger.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { startEmbeddedSystem } from "./embedded-system.ts";
 

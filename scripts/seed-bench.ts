@@ -5,7 +5,7 @@
 // The default URL is the stack's LOMS Postgres (direct, not through pgbouncer).
 
 import { loadSeedOnce } from "../loms/seed.ts";
-import { Database } from "../platform/postgres.ts";
+import { Database } from "../platform/db/postgres.ts";
 import { seedBenchRows } from "./bench/seed-rows.ts";
 
 export async function seedBench(databaseUrl: string, count = 3000): Promise<boolean> {

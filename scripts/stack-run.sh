@@ -20,7 +20,7 @@ migrate() {
 start_service() {
   local name=$1 port
   [[ -f $ROOT/$name/main.ts ]] || { log "WARNING: $name/main.ts does not exist yet: skipped"; return; }
-  port=$(sed -n 's/^[A-Z]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
+  port=$(sed -n 's/^[A-Z_]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
   if ! pid_alive "$name"; then
     (
       set -a

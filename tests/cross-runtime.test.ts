@@ -10,21 +10,22 @@ import {
   ListSkusResponseSchema,
   ProductService,
 } from "../gen/proto/product/v1/product_pb.ts";
-import { backgroundCtx } from "../platform/context.ts";
-import { createGrpcClient } from "../platform/grpc-client.ts";
+import { createGrpcClient } from "../platform/grpc/client.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
 import type { RunningService } from "../platform/service.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 import { freePort } from "./support/free-port.ts";
+import { waitUntilReady } from "./support/wait.ts";
 
 // A 96 KiB token makes every request larger than 64 KiB; 20 000 SKUs make replies ~100 KiB.
 const BIG_TOKEN = "t".repeat(96 * 1024);
 const COUNT = 20_000;
 const ENV = {
-  PRODUCT_TOKENS: BIG_TOKEN,
-  PRODUCT_RPS: "1000",
-  PRODUCT_LATENCY_MS: "0",
-  PRODUCT_LATENCY_JITTER_MS: "0",
-  PRODUCT_GENERATED: String(COUNT),
+  PRODUCT_MOCK_TOKENS: BIG_TOKEN,
+  PRODUCT_MOCK_RPS: "1000",
+  PRODUCT_MOCK_LATENCY_MS: "0",
+  PRODUCT_MOCK_LATENCY_JITTER_MS: "0",
+  PRODUCT_MOCK_GENERATED: String(COUNT),
   LOG_LEVEL: "silent",
 };
 
@@ -86,14 +87,14 @@ describe("cross-runtime gRPC with large messages", () => {
       env: {
         ...process.env,
         ...ENV,
-        PRODUCT_GRPC_PORT: String(grpcPort),
-        PRODUCT_HTTP_PORT: String(httpPort),
+        PRODUCT_MOCK_GRPC_PORT: String(grpcPort),
+        PRODUCT_MOCK_HTTP_PORT: String(httpPort),
       },
       stdio: "ignore",
     });
     const client = createGrpcClient(ProductService, { address: `127.0.0.1:${grpcPort}`, timeoutMs: 10_000 });
     try {
-      await waitForHttp(`http://127.0.0.1:${httpPort}/readyz`, 30_000);
+      await waitUntilReady(`http://127.0.0.1:${httpPort}/readyz`, 30_000);
       const reply = await client.listSkus({ token: BIG_TOKEN, count: COUNT }, backgroundCtx());
       expect(reply.skus.length).toBe(COUNT);
     } finally {
@@ -102,16 +103,3 @@ describe("cross-runtime gRPC with large messages", () => {
     }
   }, 60_000);
 });
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await Bun.sleep(200);
-  }
-}

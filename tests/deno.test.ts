@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./support/free-port.ts";
 import { http } from "./support/system.ts";
+import { waitUntilReady } from "./support/wait.ts";
 
 let deno: ChildProcess;
 let dir: string;
@@ -33,24 +34,19 @@ beforeAll(async () => {
       CART_GRPC_PORT: cartGrpc,
       LOMS_HTTP_PORT: lomsHttp,
       LOMS_GRPC_PORT: lomsGrpc,
-      PRODUCT_HTTP_PORT: productHttp,
-      PRODUCT_GRPC_PORT: productGrpc,
-      PRODUCT_ADDR: `127.0.0.1:${productGrpc}`,
-      LOMS_ADDR: `127.0.0.1:${lomsGrpc}`,
+      PRODUCT_MOCK_HTTP_PORT: productHttp,
+      PRODUCT_MOCK_GRPC_PORT: productGrpc,
+      CART_PRODUCT_ADDR: `127.0.0.1:${productGrpc}`,
+      CART_LOMS_ADDR: `127.0.0.1:${lomsGrpc}`,
     },
   });
   deno.stdout?.on("data", (d) => (output += d));
   deno.stderr?.on("data", (d) => (output += d));
-  const until = Date.now() + 60_000;
-  for (;;) {
-    const ready = await fetch(`${cart}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ready) break;
-    if (Date.now() > until || deno.exitCode !== null)
-      throw new Error(`Deno embedded mode did not start:\n${output}`);
-    await Bun.sleep(250);
-  }
+  await waitUntilReady(`${cart}/readyz`, 60_000, () =>
+    deno.exitCode !== null ? `Deno exited (${deno.exitCode})` : undefined,
+  ).catch((err: Error) => {
+    throw new Error(`Deno embedded mode did not start: ${err.message}\n${output}`);
+  });
 }, 90_000);
 
 afterAll(async () => {

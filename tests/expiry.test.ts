@@ -2,6 +2,7 @@
 // stock released; payed orders are left alone. The timeout is shortened to keep the test quick.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { lomsGateway } from "./support/loms.ts";
 import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
 let sys: TestSystem;
@@ -20,10 +21,9 @@ async function create(count: number): Promise<number> {
   return (res.body as { order_id: number }).order_id;
 }
 
-const status = async (id: number) =>
-  ((await http("GET", `${sys.lomsUrl}/order/info?order_id=${id}`)).body as { status: string }).status;
-const available = async () =>
-  ((await http("GET", `${sys.lomsUrl}/stock/info?sku=${SKU}`)).body as { count: number }).count;
+const loms = lomsGateway(() => sys.lomsUrl);
+const { status } = loms;
+const available = () => loms.available(SKU);
 
 test("an unpaid order is cancelled after the timeout and its reservation released", async () => {
   const unpaid = await create(5);

@@ -3,15 +3,17 @@
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
-import { backgroundCtx } from "../platform/context.ts";
-import { createGrpcClient, type GrpcClient } from "../platform/grpc-client.ts";
+import { createGrpcClient, type GrpcClient } from "../platform/grpc/client.ts";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { withValue } from "../platform/rpc/context-values.ts";
+import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import { codeOf } from "./support/code-of.ts";
 import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
 let sys: TestSystem;
 let cart: GrpcClient<typeof CartService>;
 beforeAll(async () => {
-  sys = await startTestSystem({ PRODUCT_TOKENS: "testtoken,user-token" });
+  sys = await startTestSystem({ PRODUCT_MOCK_TOKENS: "testtoken,user-token" });
   cart = createGrpcClient(CartService, { address: `127.0.0.1:${sys.ports.cart.grpc}` });
 });
 afterAll(async () => {
@@ -45,7 +47,10 @@ test("the caller's x-auth-token is sent on to the product service", async () => 
   expect((await http("POST", url, { count: 1 }, { "x-auth-token": "user-token" })).status).toBe(200);
   const refused = await http("POST", url, { count: 1 }, { "x-auth-token": "stolen" });
   expect(refused).toMatchObject({ status: 401, body: { code: "UNAUTHENTICATED" } });
-  const viaGrpc = cart.addItem({ userId: 5n, skuId: 1148162n, count: 1 }, { ...ctx, authToken: "stolen" });
+  const viaGrpc = cart.addItem(
+    { userId: 5n, skuId: 1148162n, count: 1 },
+    withValue(ctx, authTokenKey, "stolen"),
+  );
   expect(await codeOf(viaGrpc)).toBe("UNAUTHENTICATED");
 });
 

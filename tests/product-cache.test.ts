@@ -10,8 +10,8 @@ beforeAll(async () => {
   // One product call in flight per process, each taking 1.5 s: any queueing would show.
   sys = await startTestSystem({
     CART_WORKERS: "1",
-    PRODUCT_LATENCY_MS: "1500",
-    PRODUCT_LATENCY_JITTER_MS: "0",
+    PRODUCT_MOCK_LATENCY_MS: "1500",
+    PRODUCT_MOCK_LATENCY_JITTER_MS: "0",
   });
 }, 30_000);
 afterAll(async () => {

@@ -4,6 +4,7 @@
 // stock is compared relative to what it was.
 
 import { expect, test } from "bun:test";
+import { lomsGateway } from "./support/loms.ts";
 import { http } from "./support/system.ts";
 
 const CART = process.env.CART_URL ?? "http://127.0.0.1:8082";
@@ -12,10 +13,7 @@ const BOOK = 1076963;
 const CHEF = 1148162;
 const user = 1_000_000 + Math.floor(Math.random() * 1_000_000);
 
-const available = async (sku: number) =>
-  ((await http("GET", `${LOMS}/stock/info?sku=${sku}`)).body as { count: number }).count;
-const status = async (id: number) =>
-  ((await http("GET", `${LOMS}/order/info?order_id=${id}`)).body as { status: string }).status;
+const { available, status } = lomsGateway(() => LOMS);
 
 test("every service is ready", async () => {
   for (const port of [8082, 8083, 8084]) {

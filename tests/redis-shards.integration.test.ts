@@ -14,7 +14,7 @@ beforeAll(async () => {
   sys = await startTestSystem({
     CART_REDIS_URLS: shards.map((s) => s.url).join(","),
     CART_PRODUCT_CACHE_LOCAL_SIZE: "0", // every look-up reaches Redis
-    PRODUCT_GENERATED: "0",
+    PRODUCT_MOCK_GENERATED: "0",
   });
 }, 60_000);
 afterAll(async () => {

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { stopChild } from "./support/child.ts";
 import { freePort } from "./support/free-port.ts";
@@ -52,16 +53,20 @@ async function getProductCount(code: string): Promise<number> {
 beforeAll(async () => {
   for (let i = 0; i < 3; i++) {
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
-    const child = spawn("node_modules/.bin/bun", ["cart/main.ts"], {
-      env: {
-        ...process.env,
-        ...stackEnv(),
-        LOG_LEVEL: "warn",
-        CART_HTTP_PORT: String(httpPort),
-        CART_GRPC_PORT: String(grpcPort),
+    const child = spawn(
+      "node_modules/.bin/bun",
+      [fileURLToPath(new URL("../cart/main.ts", import.meta.url))],
+      {
+        env: {
+          ...process.env,
+          ...stackEnv(),
+          LOG_LEVEL: "warn",
+          CART_HTTP_PORT: String(httpPort),
+          CART_GRPC_PORT: String(grpcPort),
+        },
+        stdio: ["ignore", "ignore", "inherit"],
       },
-      stdio: ["ignore", "ignore", "inherit"],
-    });
+    );
     carts.push({ child, url: `http://127.0.0.1:${httpPort}` });
   }
   await Promise.all(carts.map((c) => waitReady(c.url)));
@@ -110,7 +115,7 @@ test("three cart processes share 10 RPS: no RESOURCE_EXHAUSTED, no 1-s window ov
   for (const status of statuses.keys()) expect([200, 412]).toContain(status);
   // Every call in the run passed the shared limiter: 10 per (1 s + margin) window, and at least
   // 80% of that budget used (a starved limiter would fail this).
-  const windowS = (1000 + Number(stackEnv().PRODUCT_RPS_MARGIN_MS ?? 50)) / 1000;
+  const windowS = (1000 + Number(stackEnv().CART_PRODUCT_RPS_MARGIN_MS ?? 50)) / 1000;
   expect(ok).toBeLessThanOrEqual(10 * Math.ceil(elapsedS / windowS) + 10);
   expect(ok).toBeGreaterThanOrEqual((0.8 * 10 * elapsedS) / windowS);
 }, 60_000);

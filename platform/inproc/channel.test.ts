@@ -6,10 +6,13 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import { ProductService } from "../../gen/proto/product/v1/product_pb.ts";
 import { codeOf } from "../../tests/support/code-of.ts";
-import { backgroundCtx, type Ctx, sleep } from "../context.ts";
-import { createGrpcClient, type GrpcClient } from "../grpc-client.ts";
-import { createLogger } from "../logger.ts";
-import { bindService, type ServiceImpl } from "../rpc.ts";
+import { createGrpcClient, type GrpcClient } from "../grpc/client.ts";
+import { createLogger } from "../observability/logger.ts";
+import { bindService, type ServiceImpl } from "../rpc/call.ts";
+import { backgroundCtx, type Ctx, sleep } from "../rpc/context.ts";
+import { getValue, withValue } from "../rpc/context-values.ts";
+import { authTokenKey } from "../rpc/interceptors/auth-token.ts";
+import { requestIdKey } from "../rpc/interceptors/request-id.ts";
 import { type RunningService, startService } from "../service.ts";
 
 type Impl = ServiceImpl<typeof ProductService>;
@@ -52,10 +55,11 @@ beforeEach(() => {
 test("a call runs the server chain in-process, with the caller's token and request id", async () => {
   const reply = await client.getProduct(
     { token: "t", sku: 42n },
-    { ...backgroundCtx(), authToken: "tok", requestId: "r1" },
+    withValue(withValue(backgroundCtx(), authTokenKey, "tok"), requestIdKey, "r1"),
   );
   expect(reply).toMatchObject({ name: "product 42", price: 7 });
-  expect(seen).toMatchObject({ authToken: "tok", requestId: "r1" });
+  expect(seen && getValue(seen, authTokenKey)).toBe("tok");
+  expect(seen && getValue(seen, requestIdKey)).toBe("r1");
   const metrics = await service.registry.metrics();
   expect(metrics).toMatch(
     /rpc_requests_total\{side="server",transport="inproc",method="\/product.v1.ProductService\/GetProduct",code="OK"[^}]*\} 1/,

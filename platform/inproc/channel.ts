@@ -8,16 +8,16 @@
 // - messages cross as protobuf bytes (encoded, then decoded into fresh messages), so neither
 //   side can alias the other's objects and what validation sees is what the wire would carry;
 // - the server side gets its own context: a signal linked to the caller's, the earlier of the
-//   caller's deadline and the client timeout, the auth token and the request id;
+//   caller's deadline and the client timeout, and the request headers the client interceptors
+//   set (request id, auth token), from which its own interceptors build the context values;
 // - errors arrive as the same AppError code, with the message a gRPC client would show.
 // A server unregisters when it stops, and later calls go over the socket (and fail as they would).
 
-import { randomUUID } from "node:crypto";
 import { type DescMethod, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
-import { withTimeout } from "../context.ts";
-import { AppError } from "../errors.ts";
-import { type HandlerTable, invokeHandler, type MethodHandler } from "../handlers.ts";
-import type { Call } from "../rpc.ts";
+import { type Call, newCall } from "../rpc/call.ts";
+import { linkDeadline } from "../rpc/deadline.ts";
+import { AppError } from "../rpc/errors.ts";
+import { type HandlerTable, invokeHandler, type MethodHandler } from "../rpc/handlers.ts";
 
 const servers = new Map<string, HandlerTable>();
 
@@ -40,24 +40,17 @@ export async function inProcessCall(
   call: Call,
   timeoutMs: number,
 ): Promise<Message> {
-  call.ctx.signal.throwIfAborted();
-  const request = fromBinary(method.input, toBinary(method.input, req));
-  const { ctx, dispose } = withTimeout(
-    {
-      signal: call.ctx.signal,
-      deadline: call.ctx.deadline,
-      authToken: call.ctx.authToken,
-      requestId: call.ctx.requestId ?? randomUUID(),
-    },
-    timeoutMs,
-  );
+  const { signal, deadline, dispose } = linkDeadline(call.ctx.signal, [
+    { at: call.ctx.deadline, source: "caller's deadline" },
+    { at: Date.now() + timeoutMs, source: `client timeout ${timeoutMs} ms` },
+  ]);
   try {
-    const response = await invokeHandler(handler, request, {
-      method,
-      ctx,
-      side: "server",
-      transport: "inproc",
-    });
+    signal.throwIfAborted();
+    const request = fromBinary(method.input, toBinary(method.input, req));
+    // The server side starts from the headers alone, as over the wire: its metadata
+    // interceptors turn them into context values (request id, auth token).
+    const serverCall = newCall(method, { signal, deadline }, "server", "inproc", new Headers(call.header));
+    const response = await invokeHandler(handler, request, serverCall);
     return fromBinary(method.output, toBinary(method.output, response));
   } catch (err) {
     const appErr = AppError.from(err);

@@ -5,8 +5,8 @@
 
 import { expect, test } from "bun:test";
 import { Registry } from "prom-client";
-import { createLogger } from "../logger.ts";
-import type { RateLimitStore } from "../rate-limiter.ts";
+import type { RateLimitStore } from "../concurrency/rate-limiter.ts";
+import { createLogger } from "../observability/logger.ts";
 import { FallbackRateLimitStore } from "./rate-limit-store.ts";
 
 test("falls back at the same rate, logs once, exposes it, and recovers", async () => {

@@ -22,8 +22,8 @@
 
 import type { Redis } from "ioredis";
 import { Gauge, type Registry } from "prom-client";
-import type { Logger } from "../logger.ts";
-import { MemoryRateLimitStore, type RateLimitStore } from "../rate-limiter.ts";
+import { MemoryRateLimitStore, type RateLimitStore } from "../concurrency/rate-limiter.ts";
+import type { Logger } from "../observability/logger.ts";
 import { rendezvousIndex } from "./rendezvous.ts";
 import type { RedisShard } from "./shards.ts";
 

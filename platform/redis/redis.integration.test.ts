@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import { startRedis, type TestRedis } from "../../tests/support/redis-server.ts";
 import { ReadThroughCache } from "../cache/read-through.ts";
-import { createLogger } from "../logger.ts";
+import { createLogger } from "../observability/logger.ts";
 import { ShardedRedisCache } from "./cache-store.ts";
 import { FallbackRateLimitStore, RedisRateLimitStore } from "./rate-limit-store.ts";
 import { closeShards, connectShards, type RedisShard } from "./shards.ts";
@@ -149,7 +149,10 @@ describe("ShardedRedisCache", () => {
     });
     const never = new AbortController().signal;
     let loads = 0;
-    const value = (v: { v: number } | null) => async () => (loads++, v);
+    const value = (v: { v: number } | null) => async () => {
+      loads++;
+      return v;
+    };
     expect(await cache.get("neg", value(null), never)).toBeNull();
     expect(await remote.get("neg")).toBe("null");
     expect(await cache.get("neg", value({ v: 1 }), never)).toBeNull();

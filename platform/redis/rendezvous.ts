@@ -6,7 +6,7 @@
 // The hash is FNV-1a over the bytes followed by murmur3's 32-bit finalizer: FNV alone mixes
 // short, similar strings (SKUs differing in one digit) too little for an even split.
 
-export function hash32(text: string): number {
+function hash32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -12,7 +12,7 @@
 // node-redis would need its own reconnect/queue tuning for the same behaviour.
 
 import { Redis } from "ioredis";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "../observability/logger.ts";
 
 export interface RedisShard {
   /** Stable identity used for hashing and metric labels: "host:port". */
@@ -27,7 +27,7 @@ export interface ShardOptions {
 }
 
 /** Accepts "redis://host:port" or "host:port"; the id is "host:port" either way. */
-export function parseRedisAddress(address: string): { host: string; port: number; id: string } {
+function parseRedisAddress(address: string): { host: string; port: number; id: string } {
   const url = new URL(address.includes("://") ? address : `redis://${address}`);
   const port = Number(url.port || 6379);
   const host = url.hostname || "127.0.0.1";

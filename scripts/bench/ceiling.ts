@@ -10,7 +10,7 @@ const server = createServer((_req, res) => {
 });
 // The load tool resets its connections when a run ends; that is not this server's failure.
 server.on("connection", (socket) => socket.on("error", () => {}));
-server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+server.listen(0, "127.0.0.1", () => {
   const address = server.address();
   console.log(JSON.stringify({ port: typeof address === "object" && address ? address.port : 0 }));
 });

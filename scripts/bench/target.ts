@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "../../platform/logger.ts";
+import { createLogger } from "../../platform/observability/logger.ts";
 import { freePort } from "../../tests/support/free-port.ts";
 import { startEmbeddedSystem } from "../embedded-system.ts";
 import { seedBench } from "../seed-bench.ts";

@@ -1,5 +1,5 @@
 // The golden generated code (testdata/gen) run against a real Postgres (embedded) through the
-// services' own DBTX adapter (platform/postgres.ts, the `postgres` driver with prepare: false):
+// services' own DBTX adapter (platform/db/postgres.ts, the `postgres` driver with prepare: false):
 // parameters reach Postgres as the types sqlc inferred, and values come back as the types the
 // Row interfaces promise.
 
@@ -7,9 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../../platform/embedded-postgres.ts";
-import { migrate } from "../../platform/migrate.ts";
-import { Database } from "../../platform/postgres.ts";
+import { Database } from "../../platform/db/postgres.ts";
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from "../../platform/dev/embedded-postgres.ts";
+import { migrate } from "../../platform/dev/migrate.ts";
 import { freePort } from "../../tests/support/free-port.ts";
 import * as items from "./testdata/gen/items_sql.ts";
 import { listActiveNames } from "./testdata/gen/names_sql.ts";
@@ -51,12 +51,9 @@ const FULL: items.InsertItemArgs = {
   releasedOn: new Date("2024-02-29T12:00:00Z"),
 };
 
-const EMPTY: items.InsertItemArgs = {
-  ...FULL,
-  sku: 2,
-  name: "bare",
+// Every nullable column left empty (arrays come back empty, not null).
+const NULLS = {
   note: null,
-  kind: "shoe",
   rating: null,
   weight: null,
   attrs: null,
@@ -65,7 +62,9 @@ const EMPTY: items.InsertItemArgs = {
   photo: null,
   externalId: null,
   releasedOn: null,
-};
+} satisfies Partial<items.InsertItemArgs>;
+
+const EMPTY: items.InsertItemArgs = { ...FULL, sku: 2, name: "bare", kind: "shoe", ...NULLS };
 
 async function insert(args: items.InsertItemArgs): Promise<number> {
   const row = await items.insertItem(db, args);
@@ -95,17 +94,7 @@ describe(":one", () => {
 
   test("NULLs come back as null", async () => {
     const id = await insert(EMPTY);
-    expect(await items.getItem(db, { id })).toMatchObject({
-      note: null,
-      rating: null,
-      weight: null,
-      attrs: null,
-      tags: [],
-      related: null,
-      photo: null,
-      externalId: null,
-      releasedOn: null,
-    });
+    expect(await items.getItem(db, { id })).toMatchObject(NULLS);
   });
 
   test("no row is null", async () => {

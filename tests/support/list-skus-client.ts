@@ -3,8 +3,8 @@
 //   deno run -A tests/support/list-skus-client.ts <address> <count>   (token from $BIG_TOKEN)
 
 import { ProductService } from "../../gen/proto/product/v1/product_pb.ts";
-import { backgroundCtx } from "../../platform/context.ts";
-import { createGrpcClient } from "../../platform/grpc-client.ts";
+import { createGrpcClient } from "../../platform/grpc/client.ts";
+import { backgroundCtx } from "../../platform/rpc/context.ts";
 
 const [address = "", count = "1"] = process.argv.slice(2);
 const client = createGrpcClient(ProductService, { address, timeoutMs: 15_000 });

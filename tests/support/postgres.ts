@@ -6,21 +6,44 @@
 //   (`make test-integration` runs the repository tests this way too).
 // Either way each test file gets databases of its own and removes them in afterAll.
 
+import { afterAll, beforeAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmbeddedPostgres } from "../../platform/embedded-postgres.ts";
-import { migrate } from "../../platform/migrate.ts";
-import { Database } from "../../platform/postgres.ts";
+import postgres from "postgres";
+import { Database } from "../../platform/db/postgres.ts";
+import { startEmbeddedPostgres } from "../../platform/dev/embedded-postgres.ts";
+import { migrate } from "../../platform/dev/migrate.ts";
 import { freePort } from "./free-port.ts";
 
-export interface TestPostgres {
+interface TestPostgres {
   /** Connection URL of the migrated database of a service given to startTestPostgres. */
   url(service: string): string;
   stop(): Promise<void>;
 }
 
-export function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {
+/**
+ * One service's throw-away database for the test file that calls this: created and migrated
+ * before its tests, dropped after. The returned function gives the connected Database.
+ */
+export function useServiceDatabase(service: string): () => Database {
+  let pg: TestPostgres | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    pg = await startTestPostgres([service]);
+    db = new Database({ url: pg.url(service), max: 20, applicationName: `${service}-test` });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await pg?.stop();
+  });
+  return () => {
+    if (!db) throw new Error(`${service} test database is not ready (call inside a test or hook)`);
+    return db;
+  };
+}
+
+function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {
   return process.env.TEST_PG === "stack" ? stackDatabases(services) : embeddedDatabases(services);
 }
 
@@ -79,10 +102,33 @@ async function stackDatabases(services: readonly string[]): Promise<TestPostgres
       return `postgres://${service}:${service}@127.0.0.1:${STACK_PORTS[service]?.bouncer}/${db.name}`;
     },
     stop: async () => {
-      for (const { name, admin } of created) {
+      for (const { service, name, admin } of created) {
+        await closeBouncerConnections(service, name);
         await admin.query(`drop database if exists "${name}" with (force)`, []);
         await admin.close();
       }
     },
   };
+}
+
+// pgbouncer keeps idle server connections to the throw-away database; dropping it "with (force)"
+// kills them under pgbouncer's feet, and pgbouncer 1.18 can then abort ("server in bad state"),
+// taking the running service's pool down with it. KILL on its admin console closes them first.
+// The console speaks only the simple query protocol.
+async function closeBouncerConnections(service: string, database: string): Promise<void> {
+  const bouncer = postgres({
+    host: "127.0.0.1",
+    port: STACK_PORTS[service]?.bouncer,
+    user: service,
+    password: service,
+    database: "pgbouncer",
+    max: 1,
+    prepare: false,
+    fetch_types: false,
+  });
+  try {
+    await bouncer.unsafe(`KILL ${database}`).simple();
+  } finally {
+    await bouncer.end({ timeout: 5 });
+  }
 }

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger } from "../../platform/logger.ts";
+import { createLogger } from "../../platform/observability/logger.ts";
 import { type EmbeddedSystem, startEmbeddedSystem } from "../../scripts/embedded-system.ts";
 import { freePort } from "./free-port.ts";
 
@@ -14,18 +14,18 @@ export const EPHEMERAL_PORTS: Readonly<Record<string, string>> = {
   CART_GRPC_PORT: "0",
   LOMS_HTTP_PORT: "0",
   LOMS_GRPC_PORT: "0",
-  PRODUCT_HTTP_PORT: "0",
-  PRODUCT_GRPC_PORT: "0",
+  PRODUCT_MOCK_HTTP_PORT: "0",
+  PRODUCT_MOCK_GRPC_PORT: "0",
 };
 
 /** Ports 0 everywhere; generous product limits so tests are not throttled unless they ask. */
-export const TEST_ENV: Readonly<Record<string, string>> = {
+const TEST_ENV: Readonly<Record<string, string>> = {
   ...EPHEMERAL_PORTS,
-  PRODUCT_RPS: "1000",
-  PRODUCT_RPS_LIMIT: "1000",
-  PRODUCT_LATENCY_MS: "0",
-  PRODUCT_LATENCY_JITTER_MS: "0",
-  PRODUCT_GENERATED: "100",
+  PRODUCT_MOCK_RPS: "1000",
+  CART_PRODUCT_RPS_LIMIT: "1000",
+  PRODUCT_MOCK_LATENCY_MS: "0",
+  PRODUCT_MOCK_LATENCY_JITTER_MS: "0",
+  PRODUCT_MOCK_GENERATED: "100",
 };
 
 export interface TestSystem extends EmbeddedSystem {
@@ -64,7 +64,7 @@ async function boot(dir: string, pgPort: number, env: Record<string, string>): P
   };
 }
 
-export interface HttpReply {
+interface HttpReply {
   readonly status: number;
   readonly body: unknown;
   readonly text: string;

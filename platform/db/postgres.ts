@@ -1,0 +1,124 @@
+// Postgres access for every service: a pool from the `postgres` driver, the DBTX adapter that
+// sqlc-generated queries run on, and transactions. Behind pgbouncer in transaction pooling
+// prepared statements break (writes silently lost), so `prepare` stays off there; only a direct
+// connection (embedded mode) turns it on.
+// A request's AbortSignal cancels its running query (a real server-side cancel).
+
+import postgres from "postgres";
+import { AppError } from "../rpc/errors.ts";
+
+/** Structurally the same as the DBTX each gen/sql/<service>/db.ts declares. */
+export interface DBTX {
+  query(
+    text: string,
+    values: readonly unknown[],
+    signal?: AbortSignal,
+  ): Promise<{ rows: unknown[][]; rowCount: number }>;
+}
+
+export interface TxDb extends DBTX {
+  /** Runs `fn` in a savepoint: if it throws, only its work is rolled back, then the error rethrown. */
+  savepoint<T>(fn: (db: DBTX) => Promise<T>): Promise<T>;
+}
+
+export interface PoolOptions {
+  readonly url: string;
+  readonly max?: number;
+  readonly applicationName: string;
+  /**
+   * Named prepared statements (parse once per connection, then bind and execute). Only on a
+   * direct connection: behind pgbouncer's transaction pooling a statement prepared on one server
+   * connection is missing on the next, so the stack keeps this off.
+   */
+  readonly prepare?: boolean;
+}
+
+export class Database implements DBTX {
+  readonly #sql: postgres.Sql;
+
+  constructor(options: PoolOptions) {
+    this.#sql = postgres(options.url, {
+      prepare: options.prepare ?? false,
+      max: options.max ?? 10,
+      idle_timeout: 30,
+      connect_timeout: 10,
+      onnotice: () => {},
+      connection: { application_name: options.applicationName },
+    });
+  }
+
+  query(text: string, values: readonly unknown[], signal?: AbortSignal) {
+    return run(this.#sql, text, values, signal);
+  }
+
+  /** Runs `fn` in one transaction: commit when it resolves, roll back when it throws. */
+  async withTx<T>(signal: AbortSignal, fn: (tx: TxDb) => Promise<T>): Promise<T> {
+    signal.throwIfAborted();
+    try {
+      return (await this.#sql.begin((tx) => fn(txDb(tx)))) as T;
+    } catch (err) {
+      throw normalize(err, signal);
+    }
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    await this.query("select 1", [], signal);
+  }
+
+  close(timeoutSeconds = 5): Promise<void> {
+    return this.#sql.end({ timeout: timeoutSeconds });
+  }
+}
+
+function txDb(tx: postgres.TransactionSql): TxDb {
+  return {
+    query: (text, values, signal) => run(tx, text, values, signal),
+    savepoint: async <T>(fn: (db: DBTX) => Promise<T>) =>
+      (await tx.savepoint((sp) => fn({ query: (t, v, s) => run(sp, t, v, s) }))) as T,
+  };
+}
+
+async function run(
+  sql: postgres.Sql | postgres.TransactionSql,
+  text: string,
+  values: readonly unknown[],
+  signal?: AbortSignal,
+): Promise<{ rows: unknown[][]; rowCount: number }> {
+  signal?.throwIfAborted();
+  const pending = sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]).values();
+  const onAbort = () => pending.cancel();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const result = await pending;
+    return { rows: [...result] as unknown[][], rowCount: result.count };
+  } catch (err) {
+    throw normalize(err, signal);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+// Connection-level failures are UNAVAILABLE (retryable, 503); a cancelled query reports why it
+// was cancelled; anything else stays as is and becomes INTERNAL at the boundary, so SQL text
+// and parameters never reach a client.
+const CONNECTION_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "57P01", // admin_shutdown
+  "57P03", // cannot_connect_now
+  "08006", // connection_failure
+]);
+
+function normalize(err: unknown, signal?: AbortSignal): unknown {
+  if (signal?.aborted) return signal.reason;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && CONNECTION_ERRORS.has(code)) {
+    return AppError.unavailable("database unavailable", err);
+  }
+  return err;
+}

@@ -1,0 +1,65 @@
+// Each service's HTTP port: fixed endpoints (/healthz, /readyz, /metrics, /docs...) first, then
+// a fallback (the gateway, when the service has one). Unexpected failures answer a JSON 500.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "../observability/logger.ts";
+import { sendError } from "./io.ts";
+
+export type Endpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface HttpServer {
+  readonly port: number;
+  /** Stops accepting connections, lets in-flight requests finish for up to `graceMs`. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  endpoints: Readonly<Record<string, Endpoint>>;
+  fallback?: Endpoint;
+  logger: Logger;
+}): Promise<HttpServer> {
+  const { endpoints, fallback, logger } = options;
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const endpoint = endpoints[path] ?? fallback;
+    const run = async () => {
+      if (!endpoint) return sendError(res, 404, "NOT_FOUND", `no route for ${req.method} ${path}`);
+      await endpoint(req, res);
+    };
+    run().catch((err: unknown) => {
+      logger.error({ err, path }, "http endpoint failed");
+      sendError(res, 500, "INTERNAL", "internal error");
+    });
+  });
+  // Reject slow-loris style clients and stale keep-alive sockets.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  await listen(server, options.host, options.port);
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  return { port, close: (graceMs = 10_000) => close(server, graceMs) };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,89 @@
+// Retry, logging and metrics interceptors in isolation.
+
+import { describe, expect, test } from "bun:test";
+import { create, type Message } from "@bufbuild/protobuf";
+import { GetProductRequestSchema, ProductService } from "../../../gen/proto/product/v1/product_pb.ts";
+import { createMetrics } from "../../observability/metrics.ts";
+import { type Call, newCall, type UnaryFn } from "../call.ts";
+import { backgroundCtx } from "../context.ts";
+import { AppError } from "../errors.ts";
+import { metricsInterceptor } from "./metrics.ts";
+import { retryInterceptor } from "./retry.ts";
+
+const req = create(GetProductRequestSchema, { sku: 1n });
+const call = (over: Partial<Call> = {}): Call => ({
+  ...newCall(ProductService.method.getProduct, backgroundCtx(), "client", "grpc"),
+  ...over,
+});
+
+function failing(errors: AppError[]): { fn: UnaryFn; attempts: () => number } {
+  let n = 0;
+  return {
+    fn: async () => {
+      const err = errors[n++];
+      if (err) throw err;
+      return req as Message;
+    },
+    attempts: () => n,
+  };
+}
+
+describe("retryInterceptor", () => {
+  const retry = retryInterceptor({ attempts: 3, baseDelayMs: 1, methods: ["GetProduct"] });
+
+  test("retries UNAVAILABLE and RESOURCE_EXHAUSTED until success", async () => {
+    const f = failing([AppError.unavailable("x"), AppError.resourceExhausted("y")]);
+    expect(await retry(f.fn)(req, call())).toBe(req);
+    expect(f.attempts()).toBe(3);
+  });
+
+  test("stops after the last attempt with the last error", async () => {
+    const f = failing([AppError.unavailable("1"), AppError.unavailable("2"), AppError.unavailable("3")]);
+    await expect(retry(f.fn)(req, call())).rejects.toMatchObject({ detail: "3" });
+    expect(f.attempts()).toBe(3);
+  });
+
+  test("never retries other codes or unlisted methods", async () => {
+    const notFound = failing([AppError.notFound("x")]);
+    await expect(retry(notFound.fn)(req, call())).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(notFound.attempts()).toBe(1);
+    const other = failing([AppError.unavailable("x")]);
+    await expect(
+      retry(other.fn)(req, call({ method: ProductService.method.listSkus })),
+    ).rejects.toBeDefined();
+    expect(other.attempts()).toBe(1);
+  });
+
+  test("does not sleep past the deadline", async () => {
+    const slow = retryInterceptor({ attempts: 5, baseDelayMs: 10_000, methods: ["GetProduct"] });
+    const f = failing([AppError.unavailable("x"), AppError.unavailable("y")]);
+    const ctx = { signal: new AbortController().signal, deadline: Date.now() + 1_000 };
+    await expect(slow(f.fn)(req, call({ ctx }))).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    expect(f.attempts()).toBe(1);
+  });
+});
+
+describe("metrics interceptor", () => {
+  test("counts calls by code, observes latency, returns in-flight to zero", async () => {
+    const metrics = createMetrics("metrics-test");
+    const ok = metricsInterceptor(metrics)(async () => req);
+    const bad = metricsInterceptor(metrics)(async () => {
+      throw AppError.notFound("x");
+    });
+    await ok(req, call());
+    await ok(req, call());
+    await expect(bad(req, call())).rejects.toBeDefined();
+    const text = await metrics.registry.metrics();
+    const method = 'method="/product.v1.ProductService/GetProduct"';
+    expect(text).toContain(
+      `rpc_requests_total{side="client",transport="grpc",${method},code="OK",service="metrics-test"} 2`,
+    );
+    expect(text).toContain(
+      `rpc_requests_total{side="client",transport="grpc",${method},code="NOT_FOUND",service="metrics-test"} 1`,
+    );
+    expect(text).toContain(
+      `rpc_in_flight{side="client",transport="grpc",${method},service="metrics-test"} 0`,
+    );
+    expect(text).toMatch(/rpc_request_duration_seconds_count\{[^}]*code="OK"[^}]*\} 2/);
+  });
+});

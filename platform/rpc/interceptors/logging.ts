@@ -1,0 +1,40 @@
+// One structured log line per call: method, side, transport, outcome code and duration.
+// Request bodies are never logged (they may carry tokens); unexpected errors log their cause.
+
+import type { Logger } from "../../observability/logger.ts";
+import { type Interceptor, methodPath } from "../call.ts";
+import { getValue } from "../context-values.ts";
+import { AppError } from "../errors.ts";
+import { requestIdKey } from "./request-id.ts";
+
+const UNEXPECTED = new Set(["INTERNAL", "UNKNOWN", "DATA_LOSS"]);
+
+export function loggingInterceptor(logger: Logger): Interceptor {
+  return (next) => async (req, call) => {
+    const started = performance.now();
+    const fields = {
+      method: methodPath(call.method),
+      side: call.side,
+      transport: call.transport,
+      request_id: getValue(call.ctx, requestIdKey),
+    };
+    try {
+      const res = await next(req, call);
+      const ms = performance.now() - started;
+      (call.side === "server" ? logger.info : logger.debug).call(logger, {
+        ...fields,
+        code: "OK",
+        duration_ms: round(ms),
+      });
+      return res;
+    } catch (err) {
+      const appErr = AppError.from(err);
+      const line = { ...fields, code: appErr.code, duration_ms: round(performance.now() - started) };
+      if (UNEXPECTED.has(appErr.code)) logger.error({ ...line, err: appErr.cause ?? appErr }, appErr.message);
+      else logger.warn(line, appErr.message);
+      throw appErr;
+    }
+  };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
