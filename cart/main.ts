@@ -15,7 +15,7 @@ import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
 import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
 import { FallbackRateLimitStore, RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
-import { closeShards, connectShards } from "../platform/redis/shards.ts";
+import { awaitShards, closeShards, connectShards } from "../platform/redis/shards.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
 import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
@@ -105,6 +105,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
   // With Redis configured, one limiter log is shared by every cart process (the budget is global)
   // and product info is cached across them; without it, both live in this process only.
   const shards = connectShards(config.redisUrls, logger);
+  await awaitShards(shards, 2_000);
   const limiterStore =
     shards.length > 0
       ? new FallbackRateLimitStore(new RedisRateLimitStore(shards), logger, metrics.registry)

@@ -62,6 +62,25 @@ export function connectShards(addresses: readonly string[], logger: Logger, opti
   });
 }
 
+/**
+ * Waits until every shard is connected, or `timeoutMs` has passed: a process starting together
+ * with Redis then uses it from its first call (its first rate-limit permits included), while a
+ * shard that is down delays the start by `timeoutMs` at most and is used once it comes up.
+ */
+export async function awaitShards(shards: readonly RedisShard[], timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  const ready = shards.map(({ client }) =>
+    client.status === "ready"
+      ? undefined
+      : new Promise<void>((resolve) => client.once("ready", () => resolve())),
+  );
+  await Promise.race([Promise.all(ready), timeout]);
+  clearTimeout(timer);
+}
+
 export async function closeShards(shards: readonly RedisShard[]): Promise<void> {
   await Promise.all(shards.map((s) => s.client.quit().catch(() => s.client.disconnect())));
 }
