@@ -15,7 +15,7 @@ import {
   newCall,
   type ServiceClient,
 } from "../rpc/call.ts";
-import { linkDeadline } from "../rpc/deadline.ts";
+import { linkClientDeadline } from "../rpc/deadline.ts";
 import { AppError, codeFromNumber } from "../rpc/errors.ts";
 import { metadataInterceptors } from "../rpc/interceptors/metadata.ts";
 import { parseMessage, rawBytes, serializer } from "./codec.ts";
@@ -66,10 +66,7 @@ function unaryCall(
   call: Call,
   timeoutMs: number,
 ): Promise<Message> {
-  const { signal, deadline, dispose } = linkDeadline(call.ctx.signal, [
-    { at: call.ctx.deadline, source: "caller's deadline" },
-    { at: Date.now() + timeoutMs, source: `client timeout ${timeoutMs} ms` },
-  ]);
+  const { signal, deadline, dispose } = linkClientDeadline(call.ctx, timeoutMs);
   if (signal.aborted) {
     dispose();
     return Promise.reject(signal.reason);

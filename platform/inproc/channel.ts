@@ -15,7 +15,7 @@
 
 import { type DescMethod, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
 import { type Call, newCall } from "../rpc/call.ts";
-import { linkDeadline } from "../rpc/deadline.ts";
+import { linkClientDeadline } from "../rpc/deadline.ts";
 import { AppError } from "../rpc/errors.ts";
 import { type HandlerTable, invokeHandler, type MethodHandler } from "../rpc/handlers.ts";
 
@@ -40,10 +40,7 @@ export async function inProcessCall(
   call: Call,
   timeoutMs: number,
 ): Promise<Message> {
-  const { signal, deadline, dispose } = linkDeadline(call.ctx.signal, [
-    { at: call.ctx.deadline, source: "caller's deadline" },
-    { at: Date.now() + timeoutMs, source: `client timeout ${timeoutMs} ms` },
-  ]);
+  const { signal, deadline, dispose } = linkClientDeadline(call.ctx, timeoutMs);
   try {
     signal.throwIfAborted();
     const request = fromBinary(method.input, toBinary(method.input, req));
