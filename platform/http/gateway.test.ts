@@ -48,7 +48,7 @@ beforeAll(async () => {
     readiness: () => {
       if (!ready) throw new Error("database down");
     },
-    docs: true,
+    docs: { services: [CartService, LomsService], tokenHeader: true },
   });
   base = `http://127.0.0.1:${svc.httpPort}`;
 });
