@@ -5,14 +5,18 @@
 
 import { cartConfig, startCart } from "../cart/main.ts";
 import { lomsConfig, startLoms } from "../loms/main.ts";
+import { notificationsConfig, startNotifications } from "../notifications/main.ts";
 import { type Env, envBool } from "../platform/config.ts";
 import { startEmbeddedPostgres } from "../platform/dev/embedded-postgres.ts";
 import { migrate } from "../platform/dev/migrate.ts";
+import { inProcessBus } from "../platform/events/in-process.ts";
 import type { Logger } from "../platform/observability/logger.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 
 export interface EmbeddedSystem {
-  readonly ports: Readonly<Record<"cart" | "loms" | "product", { http: number; grpc: number }>>;
+  readonly ports: Readonly<Record<"cart" | "loms" | "product", { http: number; grpc: number }>> & {
+    readonly notifications: { readonly http: number };
+  };
   /** Stops services (newest first), then Postgres. */
   stop(): Promise<void>;
 }
@@ -31,21 +35,33 @@ export async function startEmbeddedSystem(
     for (const s of stops.splice(0)) await s().catch((err) => logger.error({ err }, "stop failed"));
   };
   try {
-    for (const name of ["cart", "loms"]) {
+    for (const name of ["cart", "loms", "notifications"]) {
       await pg.createDatabase(name);
       await migrate(pg.url(name), `sql/${name}/migrations`);
     }
     const product = await startProductMock(productMockConfig(env));
     stops.unshift(() => product.stop());
-    // One process, a direct Postgres: prepared statements on, and cart reaches product-mock and
-    // LOMS in-process (platform/inproc) rather than over loopback HTTP/2 — unless the environment
-    // says otherwise (the bench measures both).
+    // Order events travel from the LOMS outbox relay to notifications over an in-process bus.
+    const bus = inProcessBus(logger);
+    const notifications = await startNotifications(
+      { ...notificationsConfig(env), databaseUrl: pg.url("notifications") },
+      bus,
+    );
+    stops.unshift(() => notifications.stop());
+    // One process, a direct Postgres (no pooler: the relay's direct URL is the same database):
+    // prepared statements on, and cart reaches product-mock and LOMS in-process (platform/inproc)
+    // rather than over loopback HTTP/2 — unless the environment says otherwise (the bench
+    // measures both).
     const on = (name: string) => envBool(env, name, true);
-    const loms = await startLoms({
-      ...lomsConfig(env),
-      databaseUrl: pg.url("loms"),
-      dbPrepare: on("LOMS_DB_PREPARE"),
-    });
+    const loms = await startLoms(
+      {
+        ...lomsConfig(env),
+        databaseUrl: pg.url("loms"),
+        databaseDirectUrl: pg.url("loms"),
+        dbPrepare: on("LOMS_DB_PREPARE"),
+      },
+      bus,
+    );
     stops.unshift(() => loms.stop());
     const cart = await startCart({
       ...cartConfig(env),
@@ -61,6 +77,7 @@ export async function startEmbeddedSystem(
         cart: { http: cart.httpPort, grpc: cart.grpcPort ?? 0 },
         loms: { http: loms.httpPort, grpc: loms.grpcPort ?? 0 },
         product: { http: product.httpPort, grpc: product.grpcPort ?? 0 },
+        notifications: { http: notifications.httpPort },
       },
       stop,
     };

@@ -4,7 +4,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-for svc in notifications cart loms product-mock; do stop_pid "$svc"; done
+for i in "${!NOTIFICATIONS_PORTS[@]}"; do stop_pid "notifications-$((i + 1))"; done
+for svc in cart loms product-mock; do stop_pid "$svc"; done
 stop_pid prometheus
 # Signal all brokers at once: the last one alone would wait for a controller quorum that is gone.
 for id in "${KAFKA_NODES[@]}"; do pid_alive "kafka-$id" && kill -TERM "$(cat "$PIDS/kafka-$id.pid")"; done

@@ -78,7 +78,7 @@ function txDb(tx: postgres.TransactionSql): TxDb {
   };
 }
 
-async function run(
+export async function run(
   sql: postgres.Sql | postgres.TransactionSql,
   text: string,
   values: readonly unknown[],

@@ -103,3 +103,5 @@ declare -A KAFKA_CONTROLLER_PORT=([1]=19092 [2]=19093 [3]=19094)
 KAFKA_BOOTSTRAP=127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094
 KAFKA_TOPIC=loms.order-events
 PROMETHEUS_PORT=9090
+# Three notifications instances share one consumer group and split the topic's partitions.
+NOTIFICATIONS_PORTS=(8085 8086 8087)

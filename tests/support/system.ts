@@ -16,6 +16,7 @@ export const EPHEMERAL_PORTS: Readonly<Record<string, string>> = {
   LOMS_GRPC_PORT: "0",
   PRODUCT_MOCK_HTTP_PORT: "0",
   PRODUCT_MOCK_GRPC_PORT: "0",
+  NOTIFICATIONS_HTTP_PORT: "0",
 };
 
 /** Ports 0 everywhere; generous product limits so tests are not throttled unless they ask. */
@@ -32,6 +33,7 @@ export interface TestSystem extends EmbeddedSystem {
   readonly cartUrl: string;
   readonly lomsUrl: string;
   readonly productUrl: string;
+  readonly notificationsUrl: string;
   /** Stops the services and Postgres but keeps the data dir (for restart tests). */
   stop(): Promise<void>;
   /** Starts everything again on the same data. */
@@ -53,6 +55,7 @@ async function boot(dir: string, pgPort: number, env: Record<string, string>): P
     cartUrl: url(system.ports.cart.http),
     lomsUrl: url(system.ports.loms.http),
     productUrl: url(system.ports.product.http),
+    notificationsUrl: url(system.ports.notifications.http),
     restart: async () => {
       await system.stop();
       return boot(dir, pgPort, env);
