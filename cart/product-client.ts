@@ -1,7 +1,10 @@
 // The product catalog over gRPC. The caller's token (x-auth-token) is sent on when present,
-// otherwise cart's own configured token. Its errors are translated here (fromDependency).
+// otherwise cart's own configured token. Every call takes a slot in the process-wide pool, which
+// caps calls in flight to the product service whatever the number of concurrent requests. Its
+// errors are translated here (fromDependency).
 
 import type { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import type { WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import type { ServiceClient } from "../platform/rpc/call.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
 import { getValue, withValue } from "../platform/rpc/context-values.ts";
@@ -14,9 +17,14 @@ export class GrpcProductCatalog implements ProductCatalog {
   constructor(
     private readonly client: ServiceClient<typeof ProductService>,
     private readonly defaultToken: string,
+    private readonly pool: WorkerPool,
   ) {}
 
-  async get(ctx: Ctx, sku: number): Promise<Product | null> {
+  get(ctx: Ctx, sku: number): Promise<Product | null> {
+    return this.pool.submit((signal) => this.#call({ ...ctx, signal }, sku), ctx.signal);
+  }
+
+  async #call(ctx: Ctx, sku: number): Promise<Product | null> {
     const callersToken = getValue(ctx, authTokenKey);
     const token = callersToken ?? this.defaultToken;
     try {
