@@ -4,7 +4,10 @@
 # the image's unprivileged `bun` user; HEALTHCHECK asks the service's /readyz.
 FROM node:20.20.2-bookworm-slim AS deps
 WORKDIR /app
+# patches/ before the install: its postinstall runs patch-package (a production dependency for
+# exactly this reason), which applies them; see patches/README.md.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM oven/bun:1.4.4-slim

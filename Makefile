@@ -56,7 +56,8 @@ deps: run-deps $(SQLC) proto/.deps $(PROTOC_GEN_ES)
 # npm by default. A checkout installed with `bun install` has a bun.lock (gitignored; Bun
 # converts package-lock.json on its first install): keep installing with Bun there, so that the
 # two package managers never take turns on one node_modules.
-node_modules/.installed: package.json package-lock.json
+# patches/ (patch-package, run by package.json's postinstall) fixes known bugs in dependencies.
+node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch)
 	@if [[ -f bun.lock ]]; then echo "bun.lock present: bun install"; \
 	  "$$(command -v bun || echo node_modules/.bin/bun)" install; \
 	else echo "npm install --no-audit --no-fund"; npm install --no-audit --no-fund; fi

@@ -8,9 +8,19 @@
 // connection loses the lock and rolls back the work in hand together: no one keeps working
 // under a lock another process has already taken over. LISTEN uses a second connection, which
 // the driver re-establishes on its own.
+//
+// Once that connection has closed, the session is over: every later query fails at once with
+// UNAVAILABLE instead of reaching the driver, where a reserved connection that lost its socket
+// can leave a query queued forever (porsager/postgres#1186). The owner then closes it and opens
+// a new one (the relay does).
 
 import postgres from "postgres";
+import { AppError } from "../rpc/errors.ts";
 import { type DBTX, run } from "./postgres.ts";
+
+interface SessionState {
+  lost: boolean;
+}
 
 export class DirectSession {
   readonly #sql: postgres.Sql;
@@ -18,7 +28,7 @@ export class DirectSession {
   readonly #db: DBTX;
   #listening: postgres.ListenMeta | undefined;
 
-  private constructor(sql: postgres.Sql, conn: postgres.ReservedSql) {
+  private constructor(sql: postgres.Sql, conn: postgres.ReservedSql, state: SessionState) {
     this.#sql = sql;
     this.#conn = conn;
     // No server-side cancel here: its extra connection would race this session's own end, and
@@ -26,21 +36,28 @@ export class DirectSession {
     this.#db = {
       query: (text, values, signal) => {
         signal?.throwIfAborted();
+        if (state.lost)
+          return Promise.reject(AppError.unavailable("database session lost (CONNECTION_CLOSED)"));
         return run(conn, text, values);
       },
     };
   }
 
   static async open(url: string, applicationName: string): Promise<DirectSession> {
+    const state: SessionState = { lost: false };
     const sql = postgres(url, {
       prepare: false,
       max: 1,
       connect_timeout: 10,
       onnotice: () => {},
       connection: { application_name: applicationName },
+      // max: 1, so this is the reserved connection (LISTEN's own pool has its own onclose).
+      onclose: () => {
+        state.lost = true;
+      },
     });
     try {
-      return new DirectSession(sql, await sql.reserve());
+      return new DirectSession(sql, await sql.reserve(), state);
     } catch (err) {
       await sql.end({ timeout: 1 });
       throw err;
