@@ -19,6 +19,11 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Whether the stack process `name` (as its pid file names it) is still running. */
+export function running(name: string): boolean {
+  return alive(pidOf(name));
+}
+
 /** SIGKILLs the stack process `name` and waits until it is gone. */
 export async function sigkill(name: string): Promise<void> {
   const pid = pidOf(name);
