@@ -2,7 +2,8 @@
 # `bun install` instead of npm gives a working `make run`: a fresh clone of HEAD, installed with
 # Bun (the pinned one from this checkout's node_modules, as a Bun user's own would be), then
 # `make run` on free ports until embedded mode is up, and a cart round trip through the gateway.
-# Proves that trustedDependencies lets embedded Postgres' postinstall run. Takes under a minute
+# Proves that trustedDependencies lets embedded Postgres' postinstall run, and that the root
+# postinstall applies patches/. Takes under a minute
 # (a few seconds on a warm Bun cache); run by `make test-bun-install`, a phase of `make test`.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +27,10 @@ cd "$WORK/clone"
 echo "bun install in a fresh clone"
 "$BUN" install --no-progress >"$WORK/install.log" 2>&1 || { tail -20 "$WORK/install.log"; exit 1; }
 [[ -f bun.lock ]] || { echo "bun install left no bun.lock" >&2; exit 1; }
+# Bun runs the root package's postinstall (patch-package, patches/): every copy is patched.
+for f in node_modules/postgres/{src,cjs/src,cf/src}/connection.js; do
+  grep -q "porsager/postgres#1208" "$f" || { echo "bun install did not apply patches/ to $f" >&2; exit 1; }
+done
 
 port() { "$BUN" -e 'const s=Bun.listen({hostname:"127.0.0.1",port:0,socket:{data(){}}});console.log(s.port);s.stop()'; }
 export CART_HTTP_PORT=$(port) CART_GRPC_PORT=$(port) LOMS_HTTP_PORT=$(port) LOMS_GRPC_PORT=$(port)
