@@ -142,6 +142,7 @@ test("LOMS' database down: LOMS stays up, 503 within seconds, the relay leads ag
 
 async function relayActive(): Promise<number | undefined> {
   const metrics = await http("GET", `${LOMS}/metrics`);
-  const line = metrics.text.split("\n").find((l) => l.startsWith("outbox_relay_active "));
-  return line === undefined ? undefined : Number(line.split(" ")[1]);
+  // e.g. `outbox_relay_active{service="loms"} 1`
+  const line = metrics.text.split("\n").find((l) => /^outbox_relay_active[{ ]/.test(l));
+  return line === undefined ? undefined : Number(line.split(" ").at(-1));
 }
