@@ -11,11 +11,13 @@ import { Database } from "../platform/db/postgres.ts";
 import { createGrpcClient } from "../platform/grpc/client.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
+import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
 import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
 import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
+import { tracingInterceptor } from "../platform/rpc/interceptors/tracing.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { GrpcLoms } from "./loms-client.ts";
@@ -40,6 +42,7 @@ export interface CartConfig {
   /** Concurrent product look-ups per process (the worker pool's size). */
   readonly workers: number;
   readonly clientTimeoutMs: number;
+  readonly tracing: TracingConfig;
 }
 
 export function cartConfig(env: Env): CartConfig {
@@ -56,12 +59,20 @@ export function cartConfig(env: Env): CartConfig {
     lomsAddr: envString(env, "CART_LOMS_ADDR", "127.0.0.1:50051"),
     workers: envInt(env, "CART_WORKERS", 10, 1),
     clientTimeoutMs: envInt(env, "CART_CLIENT_TIMEOUT_MS", 10_000, 1),
+    tracing: tracingConfig(env),
   };
 }
 
 export async function startCart(config: CartConfig): Promise<RunningServer> {
   const logger = createLogger("cart");
-  const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "cart" });
+  const tracing = createTracing("cart", config.tracing);
+  const { tracer } = tracing;
+  const db = new Database({
+    url: config.databaseUrl,
+    max: config.dbPoolMax,
+    applicationName: "cart",
+    tracer,
+  });
   const metrics = createMetrics("cart");
   // The window is widened by a margin: permits are counted when calls leave, the product service
   // counts them when they arrive, and uneven network delay would otherwise squeeze a full window
@@ -75,9 +86,11 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
   const productClient = createGrpcClient(ProductService, {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,
-    // Retries outermost, so that every attempt waits for its own rate-limit permit.
+    // Retries outermost, so that every attempt waits for its own rate-limit permit (and its
+    // span shows that wait).
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
+      tracingInterceptor(tracer),
       rateLimitClientInterceptor(limiter),
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
@@ -88,6 +101,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     timeoutMs: config.clientTimeoutMs,
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
+      tracingInterceptor(tracer),
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
@@ -105,6 +119,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     name: "cart",
     logger,
     metrics,
+    tracing,
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,

@@ -5,6 +5,7 @@ import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import { createLogger } from "../platform/observability/logger.ts";
+import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
@@ -25,6 +26,7 @@ export interface LomsConfig {
   readonly paymentTimeoutMs: number;
   readonly expiryIntervalMs: number;
   readonly expiryBatchSize: number;
+  readonly tracing: TracingConfig;
 }
 
 export function lomsConfig(env: Env): LomsConfig {
@@ -38,12 +40,19 @@ export function lomsConfig(env: Env): LomsConfig {
     paymentTimeoutMs: envInt(env, "LOMS_PAYMENT_TIMEOUT_MS", 10 * 60_000, 1),
     expiryIntervalMs: envInt(env, "LOMS_EXPIRY_INTERVAL_MS", 5_000, 1),
     expiryBatchSize: envInt(env, "LOMS_EXPIRY_BATCH_SIZE", 100, 1),
+    tracing: tracingConfig(env),
   };
 }
 
 export async function startLoms(config: LomsConfig): Promise<RunningServer> {
   const logger = createLogger("loms");
-  const db = new Database({ url: config.databaseUrl, max: config.dbPoolMax, applicationName: "loms" });
+  const tracing = createTracing("loms", config.tracing);
+  const db = new Database({
+    url: config.databaseUrl,
+    max: config.dbPoolMax,
+    applicationName: "loms",
+    tracer: tracing.tracer,
+  });
   const background = new AbortController();
   if (config.seedFile !== "" && (await seedStocksOnce(db, config.seedFile, background.signal))) {
     logger.info({ file: config.seedFile }, "stock seed loaded");
@@ -52,6 +61,7 @@ export async function startLoms(config: LomsConfig): Promise<RunningServer> {
   const service = await startService({
     name: "loms",
     logger,
+    tracing,
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,

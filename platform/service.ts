@@ -1,6 +1,6 @@
 // The one way a service starts its servers: gRPC (when it has services) and HTTP with the
 // gateway, health, readiness and metrics, all sharing one handler chain:
-//   request id → auth token → metrics → logging → validation → [extra interceptors] → handler.
+//   request id → auth token → trace context → span → metrics → logging → validation → [extra interceptors] → handler.
 
 import type { Registry } from "prom-client";
 import { type GrpcServer, startGrpcServer } from "./grpc/server.ts";
@@ -11,11 +11,13 @@ import { openApiDocument } from "./http/openapi.ts";
 import { type Endpoint, startHttpServer } from "./http/server.ts";
 import type { Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import { noopTracer, type Tracing } from "./observability/tracing.ts";
 import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
 import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
 import { metricsInterceptor } from "./rpc/interceptors/metrics.ts";
+import { tracingInterceptor } from "./rpc/interceptors/tracing.ts";
 import { validationInterceptor } from "./rpc/interceptors/validation.ts";
 
 export interface ServiceOptions {
@@ -32,6 +34,8 @@ export interface ServiceOptions {
   readonly gateway?: GatewayOptions;
   /** The service's metrics, when it also instruments its clients; created here otherwise. */
   readonly metrics?: Metrics;
+  /** The service's tracing (observability/tracing.ts), shut down (flushed) last on stop. */
+  readonly tracing?: Tracing;
   /** Serve Swagger UI for the gateway at /docs. */
   readonly docs?: boolean;
 }
@@ -54,6 +58,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const bindings = options.bindings ?? [];
   const table = buildHandlers(bindings, [
     ...metadataInterceptors,
+    tracingInterceptor(options.tracing?.tracer ?? noopTracer),
     metricsInterceptor(metrics),
     loggingInterceptor(logger),
     validationInterceptor,
@@ -104,6 +109,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     stop: async (graceMs = 10_000) => {
       stopping = true;
       await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
+      await options.tracing?.shutdown();
       logger.info(`${options.name} stopped`);
     },
   };

@@ -3,7 +3,9 @@
 // prepared statements break (writes silently lost), so `prepare: false` is not optional.
 // A request's AbortSignal cancels its running query (a real server-side cancel).
 
+import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import postgres from "postgres";
+import { noopTracer } from "../observability/tracing.ts";
 import { AppError } from "../rpc/errors.ts";
 
 /** Structurally the same as the DBTX each gen/sql/<service>/db.ts declares. */
@@ -24,12 +26,16 @@ export interface PoolOptions {
   readonly url: string;
   readonly max?: number;
   readonly applicationName: string;
+  /** Each query becomes a child span of the active one; never with SQL text or parameters. */
+  readonly tracer?: Tracer;
 }
 
 export class Database implements DBTX {
   readonly #sql: postgres.Sql;
+  readonly #tracer: Tracer;
 
   constructor(options: PoolOptions) {
+    this.#tracer = options.tracer ?? noopTracer;
     this.#sql = postgres(options.url, {
       prepare: false,
       max: options.max ?? 10,
@@ -41,14 +47,16 @@ export class Database implements DBTX {
   }
 
   query(text: string, values: readonly unknown[], signal?: AbortSignal) {
-    return run(this.#sql, text, values, signal);
+    return traced(this.#tracer, text, () => run(this.#sql, text, values, signal));
   }
 
   /** Runs `fn` in one transaction: commit when it resolves, roll back when it throws. */
   async withTx<T>(signal: AbortSignal, fn: (tx: TxDb) => Promise<T>): Promise<T> {
     signal.throwIfAborted();
     try {
-      return (await this.#sql.begin((tx) => fn(txDb(tx)))) as T;
+      return (await traced(this.#tracer, "BEGIN", () =>
+        this.#sql.begin((tx) => fn(txDb(tx, this.#tracer))),
+      )) as T;
     } catch (err) {
       throw normalize(err, signal);
     }
@@ -63,12 +71,37 @@ export class Database implements DBTX {
   }
 }
 
-function txDb(tx: postgres.TransactionSql): TxDb {
+function txDb(tx: postgres.TransactionSql, tracer: Tracer): TxDb {
   return {
-    query: (text, values, signal) => run(tx, text, values, signal),
+    query: (text, values, signal) => traced(tracer, text, () => run(tx, text, values, signal)),
     savepoint: async <T>(fn: (db: DBTX) => Promise<T>) =>
-      (await tx.savepoint((sp) => fn({ query: (t, v, s) => run(sp, t, v, s) }))) as T,
+      (await tx.savepoint((sp) =>
+        fn({ query: (t, v, s) => traced(tracer, t, () => run(sp, t, v, s)) }),
+      )) as T,
   };
+}
+
+// The span is named by the statement's verb and table ("SELECT orders"): enough to read a
+// trace, while the SQL text and its parameters stay out of the span as they stay out of logs.
+async function traced<T>(tracer: Tracer, text: string, fn: () => Promise<T>): Promise<T> {
+  const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "QUERY";
+  const table = /\b(?:from|into|update|join)\s+"?(\w+)/i.exec(text)?.[1];
+  const name = table ? `${verb} ${table}` : verb;
+  const attributes = {
+    "db.system.name": "postgresql",
+    "db.operation.name": verb,
+    ...(table && { "db.collection.name": table }),
+  };
+  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      return await fn();
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as { code?: string }).code ?? "error" });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }
 
 async function run(

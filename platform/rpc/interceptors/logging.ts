@@ -6,6 +6,7 @@ import { type Interceptor, methodPath } from "../call.ts";
 import { getValue } from "../context-values.ts";
 import { AppError } from "../errors.ts";
 import { requestIdKey } from "./request-id.ts";
+import { traceIds } from "./tracing.ts";
 
 const UNEXPECTED = new Set(["INTERNAL", "UNKNOWN", "DATA_LOSS"]);
 
@@ -17,6 +18,7 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       side: call.side,
       transport: call.transport,
       request_id: getValue(call.ctx, requestIdKey),
+      ...traceIds(call.ctx),
     };
     try {
       const res = await next(req, call);
