@@ -11,6 +11,7 @@ import { Database } from "../platform/db/postgres.ts";
 import { createGrpcClient } from "../platform/grpc/client.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
+import { observePool } from "../platform/observability/saturation.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
@@ -21,6 +22,7 @@ import { tracingInterceptor } from "../platform/rpc/interceptors/tracing.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { GrpcLoms } from "./loms-client.ts";
+import { cartMetricsInterceptor } from "./metrics.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";
 import { cartHandlers } from "./server.ts";
@@ -91,7 +93,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
       tracingInterceptor(tracer),
-      rateLimitClientInterceptor(limiter),
+      rateLimitClientInterceptor(limiter, metrics.registry, "product-service"),
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
@@ -107,6 +109,12 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     ],
   });
   const pool = new WorkerPool(config.workers);
+  observePool(metrics.registry, "db", "cart", () => db.stats());
+  observePool(metrics.registry, "worker", "product-lookups", () => ({
+    size: pool.size,
+    inUse: pool.running,
+    waiting: pool.queued,
+  }));
   const loms = new GrpcLoms(lomsClient);
   const usecase = new CartUsecase(
     new PgCartRepo(db),
@@ -124,6 +132,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     bindings: [bindService(CartService, cartHandlers(usecase))],
+    interceptors: [cartMetricsInterceptor(metrics.registry)],
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
     docs: true,
   });

@@ -5,11 +5,14 @@ import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import { createLogger } from "../platform/observability/logger.ts";
+import { createMetrics } from "../platform/observability/metrics.ts";
+import { observePool } from "../platform/observability/saturation.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { runExpiryLoop } from "./expiry.ts";
+import { observeOrders } from "./metrics.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { lomsHandlers } from "./server.ts";
@@ -58,10 +61,14 @@ export async function startLoms(config: LomsConfig): Promise<RunningServer> {
     logger.info({ file: config.seedFile }, "stock seed loaded");
   }
   const usecase = new LomsUsecase(new PgLomsStore(db));
+  const metrics = createMetrics("loms");
+  observePool(metrics.registry, "db", "loms", () => db.stats());
+  observeOrders(metrics.registry, db);
   const service = await startService({
     name: "loms",
     logger,
     tracing,
+    metrics,
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,

@@ -27,6 +27,6 @@ test("36 look-ups at 10 RPS: every request succeeds and product-mock never answe
   // 36 calls at 10 per any one-second window cannot finish in under 3 seconds.
   expect(performance.now() - started).toBeGreaterThan(3000);
   const metrics = await (await fetch(`${sys.productUrl}/metrics`)).text();
-  expect(metrics).not.toContain('code="RESOURCE_EXHAUSTED"');
-  expect(metrics).toMatch(/rpc_requests_total\{[^}]*GetProduct[^}]*code="OK"[^}]*\} 36\n/);
+  expect(metrics).not.toContain('grpc_code="ResourceExhausted"');
+  expect(metrics).toMatch(/grpc_server_handled_total\{[^}]*GetProduct[^}]*grpc_code="OK"[^}]*\} 36\n/);
 }, 30_000);

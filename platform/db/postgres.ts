@@ -5,6 +5,7 @@
 
 import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import postgres from "postgres";
+import type { PoolStats } from "../observability/saturation.ts";
 import { noopTracer } from "../observability/tracing.ts";
 import { AppError } from "../rpc/errors.ts";
 
@@ -33,12 +34,16 @@ export interface PoolOptions {
 export class Database implements DBTX {
   readonly #sql: postgres.Sql;
   readonly #tracer: Tracer;
+  readonly #max: number;
+  /** Queries and transactions under way; each holds a connection or waits for one. */
+  #active = 0;
 
   constructor(options: PoolOptions) {
     this.#tracer = options.tracer ?? noopTracer;
+    this.#max = options.max ?? 10;
     this.#sql = postgres(options.url, {
       prepare: false,
-      max: options.max ?? 10,
+      max: this.#max,
       idle_timeout: 30,
       connect_timeout: 10,
       onnotice: () => {},
@@ -47,15 +52,33 @@ export class Database implements DBTX {
   }
 
   query(text: string, values: readonly unknown[], signal?: AbortSignal) {
-    return traced(this.#tracer, text, () => run(this.#sql, text, values, signal));
+    return this.#counted(() => traced(this.#tracer, text, () => run(this.#sql, text, values, signal)));
+  }
+
+  /** For the saturation gauges: the driver queues work beyond `max` connections internally. */
+  stats(): PoolStats {
+    return {
+      size: this.#max,
+      inUse: Math.min(this.#active, this.#max),
+      waiting: Math.max(0, this.#active - this.#max),
+    };
+  }
+
+  async #counted<T>(fn: () => Promise<T>): Promise<T> {
+    this.#active++;
+    try {
+      return await fn();
+    } finally {
+      this.#active--;
+    }
   }
 
   /** Runs `fn` in one transaction: commit when it resolves, roll back when it throws. */
   async withTx<T>(signal: AbortSignal, fn: (tx: TxDb) => Promise<T>): Promise<T> {
     signal.throwIfAborted();
     try {
-      return (await traced(this.#tracer, "BEGIN", () =>
-        this.#sql.begin((tx) => fn(txDb(tx, this.#tracer))),
+      return (await this.#counted(() =>
+        traced(this.#tracer, "BEGIN", () => this.#sql.begin((tx) => fn(txDb(tx, this.#tracer)))),
       )) as T;
     } catch (err) {
       throw normalize(err, signal);
