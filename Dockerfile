@@ -1,14 +1,16 @@
-# One image for all four services (choose with the compose `command`, e.g. ["cart/main.ts"]),
-# also used for migrations (dbmate ships in node_modules).
-# Dependencies are installed with npm from package-lock.json, as on a developer machine.
+# One small runtime image for every app service (pick one with the compose `command`, e.g.
+# ["cart/main.ts"]) and for migrations (dbmate is a production dependency). Only production
+# dependencies: no Bun/Deno npm packages, buf, Biome, embedded Postgres or browsers; it runs as
+# the image's unprivileged `bun` user; HEALTHCHECK asks the service's /readyz.
 FROM node:20.20.2-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM oven/bun:1.4.4-debian
+FROM oven/bun:1.4.4-slim
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
+ENV NODE_ENV=production
+COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY package.json tsconfig.json bunfig.toml ./
 COPY gen ./gen
 COPY platform ./platform
@@ -16,4 +18,7 @@ COPY cart ./cart
 COPY loms ./loms
 COPY product-mock ./product-mock
 COPY sql ./sql
+COPY scripts/healthcheck.ts ./scripts/healthcheck.ts
+USER bun
+HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=5 CMD ["bun", "scripts/healthcheck.ts"]
 ENTRYPOINT ["bun"]

@@ -1,6 +1,9 @@
 # The two commands a newcomer needs: `make run` (embedded mode) and `make test` (what CI runs).
 # Every target installs what it needs first; tools and downloads are cached in gitignored
 # folders (node_modules, .tools, .cache, proto/.deps) so that a second run is fast.
+# Running (run, cart, loms, product-mock) needs only Node + npm: gen/ is committed. The code
+# generation tools (sqlc built with Go, protovalidate's protos from Maven, protoc-gen-es) are
+# installed only by the targets that generate or check: generate, lint, sqlc-vet, test.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -10,34 +13,64 @@ BUN    := node_modules/.bin/bun
 BUF    := node_modules/.bin/buf
 BIOME  := node_modules/.bin/biome
 TSC    := node_modules/.bin/tsc
+REDOCLY := node_modules/.bin/redocly
 KNIP   := node_modules/.bin/knip
 SQLC_VERSION := v1.31.1
 SQLC   := .tools/bin/sqlc
+COMPOSE_VERSION := v2.40.3
+COMPOSE := .tools/bin/docker-compose
 
-.PHONY: help run test deps generate check-generated lint fmt typecheck test-unit test-integration \
-        stack-up stack-down stack-run sqlc-vet
+PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
+
+.PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
+        test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run sqlc-vet
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-run: deps ## start every service in one process on an embedded Postgres
+run: run-deps ## start every service in one process on an embedded Postgres
 	$(BUN) scripts/embedded.ts
+
+cart: run-deps ## run cart alone (against the stack's Postgres and peers; see deploy/env/cart.env)
+	$(BUN) cart/main.ts
+
+loms: run-deps ## run loms alone (against the stack's Postgres)
+	$(BUN) loms/main.ts
+
+product-mock: run-deps ## run product-mock alone
+	$(BUN) product-mock/main.ts
 
 test: ## everything CI checks: lint, types, generated-code freshness, unit, integration, e2e
 	scripts/test.sh
 
 # --- dependencies -----------------------------------------------------------------------
 
-deps: node_modules/.installed $(SQLC) proto/.deps
+# What running needs: the npm packages (Bun among them) and, as root, the postgres OS user.
+run-deps: node_modules/.installed
 	@scripts/ensure-postgres-user.sh
 
+# What generating and checking need on top.
+deps: run-deps $(SQLC) proto/.deps $(PROTOC_GEN_ES)
+
+# npm by default. A checkout installed with `bun install` has a bun.lock (gitignored; Bun
+# converts package-lock.json on its first install): keep installing with Bun there, so that the
+# two package managers never take turns on one node_modules.
 node_modules/.installed: package.json package-lock.json
-	npm install --no-audit --no-fund
+	@if [[ -f bun.lock ]]; then echo "bun.lock present: bun install"; \
+	  "$$(command -v bun || echo node_modules/.bin/bun)" install; \
+	else echo "npm install --no-audit --no-fund"; npm install --no-audit --no-fund; fi
 	touch $@
 
 # sqlc needs cgo (the Postgres parser); the first build takes a few minutes, then it is cached.
 $(SQLC):
 	GOBIN=$(CURDIR)/.tools/bin go install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
+
+# protoc-gen-es declares node >= 22 (the last release for Node 20, 2.13.0, writes a broken
+# import for rewrite_imports), so it is not in the root package.json, where npm would warn on
+# every install; it runs on Bun (proto/buf.gen.yaml), which also installs it, from its own lock.
+$(PROTOC_GEN_ES): scripts/protoc-gen-es/package.json scripts/protoc-gen-es/bun.lock node_modules/.installed
+	cd scripts/protoc-gen-es && ../../$(BUN) install --frozen-lockfile
+	touch $@
 
 proto/.deps: node_modules/.installed scripts/fetch-protos.sh
 	scripts/fetch-protos.sh
@@ -47,6 +80,8 @@ proto/.deps: node_modules/.installed scripts/fetch-protos.sh
 
 generate: deps ## regenerate gen/ from proto/ and sql/
 	$(BUF) generate --template proto/buf.gen.yaml
+	mkdir -p .cache && $(BUF) build proto -o .cache/proto-image.binpb
+	$(BUN) scripts/proto-comments.ts .cache/proto-image.binpb gen/proto/comments.ts
 	rm -rf gen/sql
 	$(SQLC) generate -f sqlc.yaml
 
@@ -60,13 +95,16 @@ sqlc-vet: deps ## sqlc parses and type-checks every query against the migrations
 
 # --- quality ----------------------------------------------------------------------------
 
-lint: deps ## biome lint+format+layering, buf lint+format, TypeScript, knip (unused code), config table
+lint: deps ## biome (+layering), buf lint+format, tsc, knip, config table, Redocly on the OpenAPI documents
 	$(BIOME) check .
 	$(BUF) lint proto
 	$(BUF) format --diff --exit-code --path proto/cart --path proto/loms --path proto/product proto
 	$(TSC) -p .
 	$(KNIP)
 	$(BUN) scripts/check-config-table.ts
+	$(BUN) scripts/openapi-docs.ts .cache/openapi
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended \
+	  .cache/openapi/cart.json .cache/openapi/loms.json .cache/openapi/product-mock.json
 
 fmt: deps ## format TypeScript and protos in place
 	$(BIOME) check --write .
@@ -74,10 +112,23 @@ fmt: deps ## format TypeScript and protos in place
 
 test-unit: deps ## unit and repository tests (embedded Postgres), with the coverage gate
 	LOG_LEVEL=$${LOG_LEVEL:-silent} $(BUN) test --coverage --coverage-reporter=lcov --coverage-reporter=text \
-	  --path-ignore-patterns='**/*.integration.test.ts' $(UNIT_TEST_DIRS)
+	  --path-ignore-patterns='**/*.integration.test.ts' --path-ignore-patterns='**/*.browser.test.ts' \
+	  $(UNIT_TEST_DIRS)
 	$(BUN) scripts/coverage-gate.ts coverage/lcov.info
 
 UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./scripts ./tests
+
+check-compose: run-deps ## compose.yaml through Docker Compose's own `config`, then the static check against the stack scripts
+	scripts/install-compose.sh $(COMPOSE_VERSION)
+	$(COMPOSE) -f compose.yaml config --quiet
+	$(BUN) scripts/check-compose.ts
+
+test-bun-install: run-deps ## a fresh clone installed with `bun install` gives a working `make run`
+	scripts/test-bun-install.sh
+
+test-browser: run-deps ## Swagger UI in Debian's headless Chromium (installed by apt when missing)
+	scripts/ensure-chromium.sh
+	LOG_LEVEL=$${LOG_LEVEL:-silent} $(BUN) test ./tests/swagger-ui.browser.test.ts
 
 # --- the real stack ---------------------------------------------------------------------
 

@@ -4,19 +4,23 @@
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { type Env, envInt, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
+import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
 import { observePool } from "../platform/observability/saturation.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
-import { onShutdown } from "../platform/shutdown.ts";
+import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { observeOrders } from "./metrics.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { lomsHandlers } from "./server.ts";
 import { LomsUsecase } from "./usecase.ts";
+
+/** What /docs describes (and `make lint` checks with Redocly). */
+export const lomsApiDocs: ApiDocs = { services: [LomsService] };
 
 export interface LomsConfig {
   readonly host: string;
@@ -74,7 +78,7 @@ export async function startLoms(config: LomsConfig): Promise<RunningServer> {
     grpcPort: config.grpcPort,
     bindings: [bindService(LomsService, lomsHandlers(usecase))],
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
-    docs: true,
+    docs: lomsApiDocs,
   });
   const expiry = runExpiryLoop(
     usecase,
@@ -99,6 +103,5 @@ export async function startLoms(config: LomsConfig): Promise<RunningServer> {
 }
 
 if (import.meta.main) {
-  const loms = await startLoms(lomsConfig(process.env));
-  onShutdown(createLogger("loms"), [{ name: "loms", run: () => loms.stop() }]);
+  await runMain(createLogger("loms"), "loms", () => startLoms(lomsConfig(process.env)));
 }

@@ -3,11 +3,13 @@
 //   request id → auth token → trace context → span → metrics → logging → validation → [extra interceptors] → handler.
 
 import type { Registry } from "prom-client";
+import { createHealth, type GrpcHealth } from "./grpc/health.ts";
+import { addReflection } from "./grpc/reflection.ts";
 import { type GrpcServer, startGrpcServer } from "./grpc/server.ts";
 import { docsEndpoints } from "./http/docs.ts";
 import { createGateway, type GatewayOptions } from "./http/gateway.ts";
 import { sendJson } from "./http/io.ts";
-import { openApiDocument } from "./http/openapi.ts";
+import { type ApiDocs, openApiDocument } from "./http/openapi.ts";
 import { type Endpoint, startHttpServer } from "./http/server.ts";
 import type { Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
@@ -19,6 +21,7 @@ import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
 import { metricsInterceptor } from "./rpc/interceptors/metrics.ts";
 import { tracingInterceptor } from "./rpc/interceptors/tracing.ts";
 import { validationInterceptor } from "./rpc/interceptors/validation.ts";
+import { listenFailure } from "./startup.ts";
 
 export interface ServiceOptions {
   readonly name: string;
@@ -31,13 +34,21 @@ export interface ServiceOptions {
   readonly interceptors?: readonly Interceptor[];
   /** Throws (or rejects) while a dependency the service needs is unreachable. */
   readonly readiness?: () => Promise<void> | void;
+  /** How often grpc.health.v1.Health re-runs `readiness` (default 2 s). */
+  readonly healthIntervalMs?: number;
   readonly gateway?: GatewayOptions;
   /** The service's metrics, when it also instruments its clients; created here otherwise. */
   readonly metrics?: Metrics;
   /** The service's tracing (observability/tracing.ts), shut down (flushed) last on stop. */
   readonly tracing?: Tracing;
-  /** Serve Swagger UI for the gateway at /docs. */
-  readonly docs?: boolean;
+  /** Serve Swagger UI and this OpenAPI document of the gateway at /docs. */
+  readonly docs?: ApiDocs;
+  /**
+   * Prefix of the service's port variables, named when a port is taken (`<prefix>_HTTP_PORT`);
+   * by default the name in capitals with underscores (product-mock → PRODUCT_MOCK), the
+   * services' own convention for their variables.
+   */
+  readonly envPrefix?: string;
 }
 
 export interface RunningService {
@@ -56,6 +67,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const { logger } = options;
   const metrics = options.metrics ?? createMetrics(options.name);
   const bindings = options.bindings ?? [];
+  const envPrefix = options.envPrefix ?? options.name.toUpperCase().replaceAll("-", "_");
   const table = buildHandlers(bindings, [
     ...metadataInterceptors,
     tracingInterceptor(options.tracing?.tracer ?? noopTracer),
@@ -66,9 +78,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   ]);
 
   let grpc: GrpcServer | undefined;
+  let health: GrpcHealth | undefined;
   if (bindings.length > 0) {
     if (options.grpcPort === undefined) throw new Error(`${options.name}: grpcPort is required`);
-    grpc = await startGrpcServer(table, options.host, options.grpcPort);
+    const services = bindings.map((b) => b.service);
+    const serverHealth = createHealth(services.map((s) => s.typeName));
+    const where = `${options.name}: gRPC port ${options.host}:${options.grpcPort}`;
+    grpc = await startGrpcServer(table, options.host, options.grpcPort, (server) => {
+      addReflection(server, services);
+      serverHealth.addTo(server);
+    }).catch((err) => Promise.reject(listenFailure(err, where, `${envPrefix}_GRPC_PORT`)));
+    health = serverHealth;
+    await serverHealth.follow(options.readiness ?? (() => {}), options.healthIntervalMs ?? 2_000);
   }
   const gateway = bindings.length > 0 ? createGateway(table, options.gateway) : undefined;
 
@@ -89,15 +110,25 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text);
     },
     ...(gateway && options.docs
-      ? docsEndpoints(options.name, openApiDocument(options.name, gateway.routes))
+      ? docsEndpoints(options.name, openApiDocument(options.name, options.docs))
       : {}),
   };
+  const where = `${options.name}: HTTP port ${options.host}:${options.httpPort}`;
   const http = await startHttpServer({
     host: options.host,
     port: options.httpPort,
     endpoints,
     fallback: gateway?.handle,
     logger,
+    observe: (o) => {
+      const labels = { handler: o.route, method: o.verb, code: String(o.status) };
+      metrics.http.requests.inc(labels);
+      metrics.http.duration.observe(labels, o.seconds);
+    },
+  }).catch(async (err) => {
+    health?.stop();
+    await grpc?.shutdown(0);
+    throw listenFailure(err, where, `${envPrefix}_HTTP_PORT`);
   });
   logger.info({ http: http.port, grpc: grpc?.port }, `${options.name} started`);
 
@@ -108,6 +139,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     registry: metrics.registry,
     stop: async (graceMs = 10_000) => {
       stopping = true;
+      health?.stop();
       await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
       await options.tracing?.shutdown();
       logger.info(`${options.name} stopped`);

@@ -4,17 +4,21 @@
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
+import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { rateLimitServerInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { type RunningService, startService } from "../platform/service.ts";
-import { onShutdown } from "../platform/shutdown.ts";
+import { runMain } from "../platform/startup.ts";
 import { buildCatalog } from "./catalog.ts";
 import { latencyInterceptor } from "./latency.ts";
 import { MemoryCatalog } from "./repo.ts";
 import { productHandlers } from "./server.ts";
 import { ProductUsecase } from "./usecase.ts";
+
+/** What /docs describes (and `make lint` checks with Redocly). */
+export const productApiDocs: ApiDocs = { services: [ProductService] };
 
 export interface ProductMockConfig {
   readonly host: string;
@@ -59,10 +63,12 @@ export async function startProductMock(config: ProductMockConfig): Promise<Runni
       rateLimitServerInterceptor(limiter),
       latencyInterceptor(config.latencyMs, config.latencyJitterMs),
     ],
+    docs: productApiDocs,
   });
 }
 
 if (import.meta.main) {
-  const service = await startProductMock(productMockConfig(process.env));
-  onShutdown(createLogger("product-mock"), [{ name: "servers", run: () => service.stop() }]);
+  await runMain(createLogger("product-mock"), "product-mock", () =>
+    startProductMock(productMockConfig(process.env)),
+  );
 }

@@ -1,7 +1,9 @@
 // Static consistency check of compose.yaml against the Docker-free stack scripts (no Docker
 // engine exists here to run it): the same published ports as scripts/lib/common.sh and
 // deploy/env, every mounted ./deploy path and env_file present, every image tag pinned, the
-// service entry points present, and the Dockerfile's Bun matching package.json.
+// service entry points present, and the Dockerfile's Bun matching package.json; the app image
+// built by exactly one service and reused by tag by every app service, each with a healthcheck,
+// and app dependencies waiting for health; the Dockerfile production-only and non-root.
 // Exits non-zero listing every problem. Run by `make test` (scripts/test.sh).
 
 import { existsSync, readFileSync } from "node:fs";
@@ -10,6 +12,8 @@ type Service = {
   image?: string;
   build?: unknown;
   command?: string[];
+  healthcheck?: { test?: string[]; disable?: boolean };
+  depends_on?: Record<string, { condition?: string }> | string[];
   env_file?: string[];
   ports?: string[];
   volumes?: string[];
@@ -56,8 +60,40 @@ for (const [name, svc] of Object.entries(services)) {
     const source = volume.split(":")[0] ?? "";
     if (source.startsWith("./") && !existsSync(source)) problems.push(`${name}: mounted ${source} missing`);
   }
-  const entry = svc.build !== undefined ? svc.command?.[0] : undefined;
+  const entry = svc.command?.[0];
   if (entry?.endsWith(".ts") && !existsSync(entry)) problems.push(`${name}: entry point ${entry} missing`);
+}
+
+// One app image: built by one service, reused by tag (not rebuilt) by every app service.
+const builders = Object.entries(services).filter(([, svc]) => svc.build !== undefined);
+const appImage = builders[0]?.[1].image;
+if (builders.length !== 1 || appImage === undefined) {
+  problems.push(
+    `exactly one service should build the app image, with an image tag (found ${builders.length})`,
+  );
+}
+const apps = Object.entries(services).filter(([, svc]) => svc.command?.[0]?.endsWith("/main.ts"));
+if (apps.length < 3)
+  problems.push(`expected the app services (cart, loms, product-mock), found ${apps.length}`);
+for (const [name, svc] of apps) {
+  if (svc.image !== appImage)
+    problems.push(`${name}: should run the app image ${appImage}, not ${svc.image}`);
+  if (!svc.healthcheck?.test?.join(" ").includes("healthcheck.ts"))
+    problems.push(`${name}: no /readyz healthcheck`);
+  const deps = Array.isArray(svc.depends_on) ? {} : (svc.depends_on ?? {});
+  for (const [dep, { condition }] of Object.entries(deps)) {
+    const appDep = apps.some(([other]) => other === dep);
+    if (appDep && condition !== "service_healthy")
+      problems.push(`${name}: should wait for ${dep} to be healthy`);
+  }
+}
+const dockerfile = readFileSync("Dockerfile", "utf8");
+for (const [pattern, why] of [
+  [/--omit=dev/, "installs development dependencies"],
+  [/\nUSER bun\n/, "does not drop root"],
+  [/\nHEALTHCHECK /, "has no HEALTHCHECK"],
+] as const) {
+  if (!pattern.test(dockerfile)) problems.push(`Dockerfile ${why}`);
 }
 
 const bun = (JSON.parse(readFileSync("package.json", "utf8")) as { devDependencies: Record<string, string> })

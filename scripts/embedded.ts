@@ -4,6 +4,7 @@
 import { envInt, envString } from "../platform/config.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { onShutdown } from "../platform/shutdown.ts";
+import { logStartupFailure } from "../platform/startup.ts";
 import { startEmbeddedSystem } from "./embedded-system.ts";
 
 const logger = createLogger("embedded");
@@ -29,6 +30,6 @@ try {
   );
   onShutdown(logger, [{ name: "system", run: () => system.stop() }]);
 } catch (err) {
-  logger.error({ err }, "embedded mode failed to start");
+  logStartupFailure(logger, "embedded mode", err);
   process.exit(1);
 }

@@ -23,5 +23,7 @@ phase lint make --no-print-directory lint
 phase generated-fresh make --no-print-directory check-generated
 phase sqlc-vet make --no-print-directory sqlc-vet
 phase unit-tests make --no-print-directory test-unit
-phase compose-check node_modules/.bin/bun scripts/check-compose.ts
+phase browser make --no-print-directory test-browser
+phase bun-install make --no-print-directory test-bun-install
+phase compose-check make --no-print-directory check-compose
 phase integration-e2e make --no-print-directory test-integration

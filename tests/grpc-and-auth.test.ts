@@ -69,4 +69,26 @@ test("Swagger UI and the OpenAPI document are served at /docs", async () => {
     "/stock/info",
   ]);
   expect((await fetch(`${sys.cartUrl}/docs/swagger-ui-bundle.js`)).status).toBe(200);
+  expect((await fetch(`${sys.productUrl}/docs`)).status).toBe(200);
+  expect((await http("GET", `${sys.productUrl}/docs/openapi.json`)).body).toMatchObject({
+    paths: { "/get_product": {}, "/list_skus": {} },
+  });
+});
+
+test("the documented examples are requests the gateway accepts (what Try it out sends)", async () => {
+  // biome-ignore lint/suspicious/noExplicitAny: walking a JSON document
+  const doc = (await http("GET", `${sys.cartUrl}/docs/openapi.json`)).body as any;
+  const addItem = doc.paths["/user/{user_id}/cart/{sku_id}"].post;
+  const [userId, skuId] = ["user_id", "sku_id"].map(
+    (name) => addItem.parameters.find((p: { name: string }) => p.name === name).example,
+  );
+  const properties = addItem.requestBody.content["application/json"].schema.properties;
+  const body = Object.fromEntries(
+    Object.entries(properties).map(([k, v]) => [k, (v as { example: unknown }).example]),
+  );
+  const added = await http("POST", `${sys.cartUrl}/user/${userId}/cart/${skuId}`, body);
+  expect(added.status).toBe(200);
+  const listed = await http("GET", `${sys.cartUrl}/user/${userId}/cart`);
+  expect(listed.body).toMatchObject({ items: [{ sku: skuId, count: body.count }] });
+  await http("DELETE", `${sys.cartUrl}/user/${userId}/cart`);
 });

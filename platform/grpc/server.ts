@@ -21,7 +21,13 @@ export interface GrpcServer {
 // Room for large carts and orders; grpc-js' default receive limit is 4 MiB.
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-export async function startGrpcServer(table: HandlerTable, host: string, port: number): Promise<GrpcServer> {
+/** `extras` registers further services (reflection, health) before the server binds. */
+export async function startGrpcServer(
+  table: HandlerTable,
+  host: string,
+  port: number,
+  extras?: (server: grpc.Server) => void,
+): Promise<GrpcServer> {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
@@ -48,6 +54,7 @@ export async function startGrpcServer(table: HandlerTable, host: string, port: n
     impls.set(name, impl);
   }
   for (const [name, definition] of byService) server.addService(definition, impls.get(name) ?? {});
+  extras?.(server);
 
   const boundPort = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>

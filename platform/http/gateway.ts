@@ -20,6 +20,7 @@ import { invokeHandler } from "../rpc/handlers.ts";
 import { readBody, sendError, sendJson } from "./io.ts";
 import { toJsonObject } from "./proto-json.ts";
 import { compileRoutes, matchRoute, type Route } from "./routes.ts";
+import { setRouteLabel } from "./server.ts";
 
 export interface GatewayOptions {
   /** Requests without an earlier deadline are cut off after this long. */
@@ -52,6 +53,7 @@ export function createGateway(
       return sendError(res, 405, "UNIMPLEMENTED", `${verb} is not allowed on ${url.pathname}`);
     }
     const { route, params } = match;
+    setRouteLabel(req, route.template);
     const { signal, deadline, dispose } = cancellationOf(res, timeoutMs);
     const call = newCall(route.handler.method, { signal, deadline }, "server", "http", headersOf(req));
     try {

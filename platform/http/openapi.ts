@@ -1,108 +1,157 @@
 // An OpenAPI 3 document for the gateway, derived from the same routes and descriptors the
-// gateway serves, so the docs cannot drift from the behaviour. 64-bit integers are numbers, as
-// the gateway writes them; bodies omit the fields bound from the path.
+// gateway serves, so the docs cannot drift from the behaviour: summaries, descriptions, examples
+// and each route's error statuses come from the proto comments, constraints from protovalidate
+// (openapi-schema.ts). Bodies omit the fields bound from the path; a DELETE answering
+// Empty is a 204 without a body, as the gateway sends it. `make lint` runs Redocly on the result.
 
-import { type DescField, type DescMessage, ScalarType } from "@bufbuild/protobuf";
-import type { Route } from "./routes.ts";
+import type { DescField } from "@bufbuild/protobuf";
+import { type AnyService, methodPath } from "../rpc/call.ts";
+import type { HandlerTable } from "../rpc/handlers.ts";
+import { commentOf, type Schema, SchemaSet } from "./openapi-schema.ts";
+import { compileRoutes, type Route } from "./routes.ts";
 
-type Schema = Record<string, unknown>;
+export interface ApiDocs {
+  readonly services: readonly AnyService[];
+  /** The service takes the caller's token from the x-auth-token header (optional). */
+  readonly tokenHeader?: boolean;
+}
 
-export function openApiDocument(title: string, routes: readonly Route[]): Schema {
-  const schemas: Record<string, Schema> = {
-    Error: {
-      type: "object",
-      properties: { code: { type: "string", example: "INVALID_ARGUMENT" }, message: { type: "string" } },
+const ERROR_CODES = [
+  "INVALID_ARGUMENT",
+  "UNAUTHENTICATED",
+  "NOT_FOUND",
+  "FAILED_PRECONDITION",
+  "RESOURCE_EXHAUSTED",
+  "UNAVAILABLE",
+  "DEADLINE_EXCEEDED",
+  "INTERNAL",
+];
+
+/** The document for `docs.services`, routed as the gateway routes them. */
+export function openApiDocument(title: string, docs: ApiDocs): Schema {
+  return documentFor(title, docs, compileRoutes(describeOnly(docs.services)));
+}
+
+function documentFor(title: string, docs: ApiDocs, routes: readonly Route[]): Schema {
+  const set = new SchemaSet();
+  set.schemas.Error = {
+    type: "object",
+    description: "Every error answer: the gRPC status code name and a message for people.",
+    required: ["code", "message"],
+    properties: {
+      code: { type: "string", enum: ERROR_CODES, example: "INVALID_ARGUMENT" },
+      message: { type: "string", example: "count: value must be greater than 0" },
     },
   };
   const paths: Record<string, Record<string, Schema>> = {};
   for (const route of routes) {
-    const { method } = route.handler;
-    const pathFields = new Set(route.segments.flatMap((s) => ("field" in s ? [s.field.name] : [])));
-    const rest = method.input.fields.filter((f) => !pathFields.has(f.name));
-    const operation: Schema = {
-      operationId: `${method.parent.name}_${method.name}`,
-      tags: [method.parent.name],
-      parameters: [
-        ...[...pathFields].map((name) => ({ name, in: "path", required: true, schema: { type: "integer" } })),
-        ...(route.body === ""
-          ? rest.map((f) => ({ name: f.name, in: "query", schema: fieldSchema(f, schemas) }))
-          : []),
-      ],
-      responses: {
-        [route.verb === "DELETE" && method.output.fields.length === 0 ? "204" : "200"]: {
-          description: "OK",
-          content: { "application/json": { schema: messageRef(method.output, schemas) } },
-        },
-        default: {
-          description: "Error: 400 invalid input, 404 not found, 412 precondition failed, 5xx...",
-          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
-        },
-      },
-    };
-    if (route.body === "*") {
-      operation.requestBody = {
-        required: false,
-        content: { "application/json": { schema: objectSchema(rest, schemas) } },
-      };
-    }
     paths[route.template] ??= {};
-    (paths[route.template] as Record<string, Schema>)[route.verb.toLowerCase()] = operation;
+    (paths[route.template] as Record<string, Schema>)[route.verb.toLowerCase()] = operation(route, set);
   }
-  return { openapi: "3.0.3", info: { title, version: "v1" }, paths, components: { schemas } };
-}
-
-function messageRef(desc: DescMessage, schemas: Record<string, Schema>): Schema {
-  if (desc.typeName === "google.protobuf.Empty") return { type: "object" };
-  if (desc.typeName === "google.protobuf.Timestamp") return { type: "string", format: "date-time" };
-  if (!schemas[desc.typeName]) {
-    schemas[desc.typeName] = {}; // placeholder first: recursive messages terminate
-    schemas[desc.typeName] = objectSchema(desc.fields, schemas);
-  }
-  return { $ref: `#/components/schemas/${desc.typeName}` };
-}
-
-function objectSchema(fields: readonly DescField[], schemas: Record<string, Schema>): Schema {
+  const service = docs.services[0];
   return {
-    type: "object",
-    properties: Object.fromEntries(fields.map((f) => [f.name, fieldSchema(f, schemas)])),
+    openapi: "3.0.3",
+    info: {
+      title,
+      version: "v1",
+      description: service ? commentOf(service.typeName).text || title : title,
+      license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
+    },
+    servers: [{ url: "/", description: "this server" }],
+    security: docs.tokenHeader ? [{}, { authToken: [] }] : [],
+    tags: docs.services.map((s) => ({ name: s.name, description: commentOf(s.typeName).text || s.name })),
+    paths,
+    components: {
+      schemas: set.schemas,
+      ...(docs.tokenHeader
+        ? {
+            securitySchemes: {
+              authToken: {
+                type: "apiKey",
+                in: "header",
+                name: "x-auth-token",
+                description: "The caller's product-service token; without it the service uses its own.",
+              },
+            },
+          }
+        : {}),
+    },
   };
 }
 
-function fieldSchema(field: DescField, schemas: Record<string, Schema>): Schema {
-  switch (field.fieldKind) {
-    case "scalar":
-      return scalarSchema(field.scalar);
-    case "enum":
-      return { type: "string", enum: field.enum.values.map((v) => v.name) };
-    case "message":
-      return messageRef(field.message, schemas);
-    case "list":
-      return {
-        type: "array",
-        items:
-          field.listKind === "scalar"
-            ? scalarSchema(field.scalar)
-            : field.listKind === "message"
-              ? messageRef(field.message, schemas)
-              : { type: "string" },
-      };
-    case "map":
-      return { type: "object", additionalProperties: true };
+function operation(route: Route, set: SchemaSet): Schema {
+  const { method } = route.handler;
+  const comment = commentOf(`${method.parent.typeName}.${method.name}`);
+  const [summary = method.name, ...rest] = comment.text.split("\n\n");
+  const pathFields = new Set(route.segments.flatMap((s) => ("field" in s ? [s.field] : [])));
+  const others = method.input.fields.filter((f) => !pathFields.has(f));
+  const noContent = route.verb === "DELETE" && method.output.fields.length === 0;
+  const errors = [{ status: 400, code: "INVALID_ARGUMENT", meaning: "a parameter or the body is invalid" }];
+  for (const e of comment.errors) errors.push(e);
+  const op: Schema = {
+    operationId: `${method.parent.name}_${method.name}`,
+    summary: summary.replace(/\.$/, ""),
+    description: [rest.join("\n\n"), `gRPC: \`${methodPath(method)}\`.`].filter(Boolean).join("\n\n"),
+    tags: [method.parent.name],
+    parameters: [
+      ...[...pathFields].map((f) => parameter(f, "path", set)),
+      ...(route.body === "" ? others.map((f) => parameter(f, "query", set)) : []),
+    ],
+    responses: {
+      [noContent ? "204" : "200"]: noContent
+        ? { description: "Done (no body)." }
+        : { description: "OK", content: { "application/json": { schema: set.ref(method.output) } } },
+      ...Object.fromEntries(
+        errors.map((e) => [
+          String(e.status),
+          {
+            description: `${e.code}: ${e.meaning}`,
+            content: {
+              "application/json": {
+                schema: { $ref: "#/components/schemas/Error" },
+                example: { code: e.code, message: e.meaning },
+              },
+            },
+          },
+        ]),
+      ),
+    },
+  };
+  if (route.body === "*" && others.length > 0) {
+    const body = set.object(others);
+    op.requestBody = {
+      required: Array.isArray(body.required),
+      content: { "application/json": { schema: body } },
+    };
   }
+  return op;
 }
 
-function scalarSchema(scalar: ScalarType): Schema {
-  switch (scalar) {
-    case ScalarType.STRING:
-      return { type: "string" };
-    case ScalarType.BOOL:
-      return { type: "boolean" };
-    case ScalarType.BYTES:
-      return { type: "string", format: "byte" };
-    case ScalarType.DOUBLE:
-    case ScalarType.FLOAT:
-      return { type: "number" };
-    default:
-      return { type: "integer" };
+function parameter(field: DescField, where: "path" | "query", set: SchemaSet): Schema {
+  const { description, example, ...schema } = set.field(field);
+  return {
+    name: field.name,
+    in: where,
+    required: where === "path" || Array.isArray(set.object([field]).required),
+    ...(description ? { description } : {}),
+    ...(example !== undefined ? { example } : {}),
+    schema,
+  };
+}
+
+// The routes of services that are not running (for `make lint`'s documents): the same
+// compileRoutes, over handlers that are never called.
+function describeOnly(services: readonly AnyService[]): HandlerTable {
+  const table = new Map<string, { method: AnyService["methods"][number]; invoke: () => never }>();
+  for (const service of services) {
+    for (const method of service.methods) {
+      table.set(methodPath(method), {
+        method,
+        invoke: () => {
+          throw new Error("describe-only handler");
+        },
+      });
+    }
   }
+  return table;
 }

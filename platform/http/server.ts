@@ -1,11 +1,31 @@
 // Each service's HTTP port: fixed endpoints (/healthz, /readyz, /metrics, /docs...) first, then
 // a fallback (the gateway, when the service has one). Unexpected failures answer a JSON 500.
+// Every request, also one rejected before any handler (unknown route, bad path, oversized
+// body), is observed once when its response ends: route template (never the raw path, which
+// would give unbounded label values), verb, status and duration, for metrics and a log line.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "../observability/logger.ts";
 import { sendError } from "./io.ts";
 
 export type Endpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export interface HttpObservation {
+  readonly route: string;
+  readonly verb: string;
+  /** The status sent, or 499 when the client went away before the answer. */
+  readonly status: number;
+  readonly seconds: number;
+}
+
+/** The route a request matched, set by the fallback (the gateway) once it knows. */
+const routes = new WeakMap<IncomingMessage, string>();
+export function setRouteLabel(req: IncomingMessage, route: string): void {
+  routes.set(req, route);
+}
+
+/** Probes and scrapes arrive every few seconds: their lines go to debug, not info. */
+const QUIET = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export interface HttpServer {
   readonly port: number;
@@ -19,10 +39,27 @@ export async function startHttpServer(options: {
   endpoints: Readonly<Record<string, Endpoint>>;
   fallback?: Endpoint;
   logger: Logger;
+  observe?: (observation: HttpObservation) => void;
 }): Promise<HttpServer> {
   const { endpoints, fallback, logger } = options;
   const server = createServer((req, res) => {
+    const started = performance.now();
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (endpoints[path]) setRouteLabel(req, path);
+    res.once("close", () => {
+      const observation = {
+        route: routes.get(req) ?? "(unmatched)",
+        verb: req.method ?? "",
+        status: res.writableFinished ? res.statusCode : 499,
+        seconds: (performance.now() - started) / 1000,
+      };
+      options.observe?.(observation);
+      const level = QUIET.has(observation.route) && observation.status < 400 ? "debug" : "info";
+      logger[level](
+        { http_route: observation.route, verb: observation.verb, status: observation.status },
+        "http request",
+      );
+    });
     const endpoint = endpoints[path] ?? fallback;
     const run = async () => {
       if (!endpoint) return sendError(res, 404, "NOT_FOUND", `no route for ${req.method} ${path}`);

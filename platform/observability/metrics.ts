@@ -23,6 +23,14 @@ export interface Metrics {
   readonly registry: Registry;
   /** Filled by rpc/interceptors/metrics.ts: calls served over gRPC, and calls made. */
   readonly grpc: { readonly server: RpcSideMetrics; readonly client: RpcSideMetrics };
+  /**
+   * Every HTTP request (gateway routes, probes, docs, also those refused before a handler), by
+   * route template (`handler`, never the raw path), method and status code.
+   */
+  readonly http: {
+    readonly requests: Counter<"handler" | "method" | "code">;
+    readonly duration: Histogram<"handler" | "method" | "code">;
+  };
 }
 
 function rpcSide(registry: Registry, side: "server" | "client"): RpcSideMetrics {
@@ -71,5 +79,25 @@ export function createMetrics(service: string): Metrics {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
-  return { registry, grpc: { server: rpcSide(registry, "server"), client: rpcSide(registry, "client") } };
+  const httpLabels = ["handler", "method", "code"] as const;
+  const http = {
+    requests: new Counter({
+      name: "http_requests_total",
+      help: "HTTP requests answered, by route template, method and status code.",
+      labelNames: httpLabels,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request latency, by route template, method and status code.",
+      labelNames: httpLabels,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+  };
+  return {
+    registry,
+    grpc: { server: rpcSide(registry, "server"), client: rpcSide(registry, "client") },
+    http,
+  };
 }

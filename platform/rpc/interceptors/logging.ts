@@ -23,7 +23,8 @@ export function loggingInterceptor(logger: Logger): Interceptor {
     try {
       const res = await next(req, call);
       const ms = performance.now() - started;
-      (call.side === "server" ? logger.info : logger.debug).call(logger, {
+      // One info line per request: a gateway request has its line from the HTTP server.
+      (call.side === "server" && call.transport === "grpc" ? logger.info : logger.debug).call(logger, {
         ...fields,
         code: "OK",
         duration_ms: round(ms),

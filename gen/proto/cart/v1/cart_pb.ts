@@ -21,16 +21,25 @@ export const file_cart_v1_cart: GenFile = /*@__PURE__*/
  */
 export type AddItemRequest = Message<"cart.v1.AddItemRequest"> & {
   /**
+   * The cart's owner.
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 1;
    */
   userId: bigint;
 
   /**
+   * The product's stock keeping unit.
+   * Example: 1076963
+   *
    * @generated from field: int64 sku_id = 2;
    */
   skuId: bigint;
 
   /**
+   * Units to add to what the cart already holds.
+   * Example: 2
+   *
    * @generated from field: uint32 count = 3;
    */
   count: number;
@@ -48,11 +57,15 @@ export const AddItemRequestSchema: GenMessage<AddItemRequest> = /*@__PURE__*/
  */
 export type DeleteItemRequest = Message<"cart.v1.DeleteItemRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 1;
    */
   userId: bigint;
 
   /**
+   * Example: 1076963
+   *
    * @generated from field: int64 sku_id = 2;
    */
   skuId: bigint;
@@ -70,6 +83,8 @@ export const DeleteItemRequestSchema: GenMessage<DeleteItemRequest> = /*@__PURE_
  */
 export type ClearCartRequest = Message<"cart.v1.ClearCartRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 1;
    */
   userId: bigint;
@@ -87,6 +102,8 @@ export const ClearCartRequestSchema: GenMessage<ClearCartRequest> = /*@__PURE__*
  */
 export type ListCartRequest = Message<"cart.v1.ListCartRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 1;
    */
   userId: bigint;
@@ -100,25 +117,36 @@ export const ListCartRequestSchema: GenMessage<ListCartRequest> = /*@__PURE__*/
   messageDesc(file_cart_v1_cart, 3);
 
 /**
+ * One line of the cart, with the product's current name and price.
+ *
  * @generated from message cart.v1.CartItem
  */
 export type CartItem = Message<"cart.v1.CartItem"> & {
   /**
+   * Example: 1076963
+   *
    * @generated from field: int64 sku = 1;
    */
   sku: bigint;
 
   /**
+   * Example: "Теория нравственных чувств | Смит Адам"
+   *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
+   * Example: 2
+   *
    * @generated from field: uint32 count = 3;
    */
   count: number;
 
   /**
+   * Price of one unit.
+   * Example: 3379
+   *
    * @generated from field: uint32 price = 4;
    */
   price: number;
@@ -136,11 +164,16 @@ export const CartItemSchema: GenMessage<CartItem> = /*@__PURE__*/
  */
 export type ListCartResponse = Message<"cart.v1.ListCartResponse"> & {
   /**
+   * Sorted by SKU.
+   *
    * @generated from field: repeated cart.v1.CartItem items = 1;
    */
   items: CartItem[];
 
   /**
+   * The sum of price × count over the items.
+   * Example: 6758
+   *
    * @generated from field: uint64 total_price = 2;
    */
   totalPrice: bigint;
@@ -158,6 +191,8 @@ export const ListCartResponseSchema: GenMessage<ListCartResponse> = /*@__PURE__*
  */
 export type CheckoutRequest = Message<"cart.v1.CheckoutRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 1;
    */
   userId: bigint;
@@ -175,6 +210,9 @@ export const CheckoutRequestSchema: GenMessage<CheckoutRequest> = /*@__PURE__*/
  */
 export type CheckoutResponse = Message<"cart.v1.CheckoutResponse"> & {
   /**
+   * The order created in LOMS.
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -195,6 +233,13 @@ export const CheckoutResponseSchema: GenMessage<CheckoutResponse> = /*@__PURE__*
  */
 export const CartService: GenService<{
   /**
+   * Add units of a product to the cart.
+   *
+   * Adds `count` units of the SKU to the user's cart, after checking that the product exists
+   * and that LOMS has enough stock for what the cart would then hold.
+   * 401 UNAUTHENTICATED: the product service refused the caller's x-auth-token.
+   * 412 FAILED_PRECONDITION: unknown SKU, or not enough stock.
+   *
    * @generated from rpc cart.v1.CartService.AddItem
    */
   addItem: {
@@ -203,6 +248,10 @@ export const CartService: GenService<{
     output: typeof EmptySchema;
   },
   /**
+   * Remove a product from the cart.
+   *
+   * Removes every unit of the SKU; succeeds also when the cart does not hold it.
+   *
    * @generated from rpc cart.v1.CartService.DeleteItem
    */
   deleteItem: {
@@ -211,6 +260,10 @@ export const CartService: GenService<{
     output: typeof EmptySchema;
   },
   /**
+   * Empty the cart.
+   *
+   * Removes every item; succeeds also when the cart is already empty.
+   *
    * @generated from rpc cart.v1.CartService.ClearCart
    */
   clearCart: {
@@ -219,6 +272,12 @@ export const CartService: GenService<{
     output: typeof EmptySchema;
   },
   /**
+   * List the cart.
+   *
+   * The items sorted by SKU, with live names and prices from the product service, and the total.
+   * 401 UNAUTHENTICATED: the product service refused the caller's x-auth-token.
+   * 404 NOT_FOUND: the cart is empty.
+   *
    * @generated from rpc cart.v1.CartService.ListCart
    */
   listCart: {
@@ -227,6 +286,12 @@ export const CartService: GenService<{
     output: typeof ListCartResponseSchema;
   },
   /**
+   * Check out.
+   *
+   * Creates an order in LOMS from the cart (reserving its stock) and clears the cart.
+   * 404 NOT_FOUND: the cart is empty.
+   * 412 FAILED_PRECONDITION: LOMS could not reserve the stock.
+   *
    * @generated from rpc cart.v1.CartService.Checkout
    */
   checkout: {

@@ -17,15 +17,21 @@ export const file_loms_v1_loms: GenFile = /*@__PURE__*/
   fileDesc("ChJsb21zL3YxL2xvbXMucHJvdG8SB2xvbXMudjEiRgoJT3JkZXJJdGVtEh0KA3NrdRgBIAEoA0IQukgNIgsY/////////w8gABIaCgVjb3VudBgCIAEoDUILukgIKgYYwIQ9IAAiZwoST3JkZXJDcmVhdGVSZXF1ZXN0EiEKB3VzZXJfaWQYASABKANCELpIDSILGP////////8PIAASLgoFaXRlbXMYAiADKAsyEi5sb21zLnYxLk9yZGVySXRlbUILukgIkgEFCAEQ6AciJwoTT3JkZXJDcmVhdGVSZXNwb25zZRIQCghvcmRlcl9pZBgBIAEoAyI2ChBPcmRlckluZm9SZXF1ZXN0EiIKCG9yZGVyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAIlcKEU9yZGVySW5mb1Jlc3BvbnNlEg4KBnN0YXR1cxgBIAEoCRIPCgd1c2VyX2lkGAIgASgDEiEKBWl0ZW1zGAMgAygLMhIubG9tcy52MS5PcmRlckl0ZW0iNQoPT3JkZXJQYXlSZXF1ZXN0EiIKCG9yZGVyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAIjgKEk9yZGVyQ2FuY2VsUmVxdWVzdBIiCghvcmRlcl9pZBgBIAEoA0IQukgNIgsY/////////w8gACIyChFTdG9ja3NJbmZvUmVxdWVzdBIdCgNza3UYASABKANCELpIDSILGP////////8PIAAiIwoSU3RvY2tzSW5mb1Jlc3BvbnNlEg0KBWNvdW50GAEgASgEMtkDCgtMb21zU2VydmljZRJiCgtPcmRlckNyZWF0ZRIbLmxvbXMudjEuT3JkZXJDcmVhdGVSZXF1ZXN0GhwubG9tcy52MS5PcmRlckNyZWF0ZVJlc3BvbnNlIhiC0+STAhI6ASoiDS9vcmRlci9jcmVhdGUSVwoJT3JkZXJJbmZvEhkubG9tcy52MS5PcmRlckluZm9SZXF1ZXN0GhoubG9tcy52MS5PcmRlckluZm9SZXNwb25zZSITgtPkkwINEgsvb3JkZXIvaW5mbxJTCghPcmRlclBheRIYLmxvbXMudjEuT3JkZXJQYXlSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IhWC0+STAg86ASoiCi9vcmRlci9wYXkSXAoLT3JkZXJDYW5jZWwSGy5sb21zLnYxLk9yZGVyQ2FuY2VsUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIYgtPkkwISOgEqIg0vb3JkZXIvY2FuY2VsEloKClN0b2Nrc0luZm8SGi5sb21zLnYxLlN0b2Nrc0luZm9SZXF1ZXN0GhsubG9tcy52MS5TdG9ja3NJbmZvUmVzcG9uc2UiE4LT5JMCDRILL3N0b2NrL2luZm9iBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_empty]);
 
 /**
+ * A SKU and a number of units of it.
+ *
  * @generated from message loms.v1.OrderItem
  */
 export type OrderItem = Message<"loms.v1.OrderItem"> & {
   /**
+   * Example: 1148162
+   *
    * @generated from field: int64 sku = 1;
    */
   sku: bigint;
 
   /**
+   * Example: 2
+   *
    * @generated from field: uint32 count = 2;
    */
   count: number;
@@ -43,6 +49,8 @@ export const OrderItemSchema: GenMessage<OrderItem> = /*@__PURE__*/
  */
 export type OrderCreateRequest = Message<"loms.v1.OrderCreateRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 1;
    */
   userId: bigint;
@@ -65,6 +73,8 @@ export const OrderCreateRequestSchema: GenMessage<OrderCreateRequest> = /*@__PUR
  */
 export type OrderCreateResponse = Message<"loms.v1.OrderCreateResponse"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -82,6 +92,8 @@ export const OrderCreateResponseSchema: GenMessage<OrderCreateResponse> = /*@__P
  */
 export type OrderInfoRequest = Message<"loms.v1.OrderInfoRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -100,17 +112,22 @@ export const OrderInfoRequestSchema: GenMessage<OrderInfoRequest> = /*@__PURE__*
 export type OrderInfoResponse = Message<"loms.v1.OrderInfoResponse"> & {
   /**
    * One of: "new", "awaiting payment", "failed", "payed", "cancelled".
+   * Example: "awaiting payment"
    *
    * @generated from field: string status = 1;
    */
   status: string;
 
   /**
+   * Example: 1
+   *
    * @generated from field: int64 user_id = 2;
    */
   userId: bigint;
 
   /**
+   * Sorted by SKU.
+   *
    * @generated from field: repeated loms.v1.OrderItem items = 3;
    */
   items: OrderItem[];
@@ -128,6 +145,8 @@ export const OrderInfoResponseSchema: GenMessage<OrderInfoResponse> = /*@__PURE_
  */
 export type OrderPayRequest = Message<"loms.v1.OrderPayRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -145,6 +164,8 @@ export const OrderPayRequestSchema: GenMessage<OrderPayRequest> = /*@__PURE__*/
  */
 export type OrderCancelRequest = Message<"loms.v1.OrderCancelRequest"> & {
   /**
+   * Example: 1
+   *
    * @generated from field: int64 order_id = 1;
    */
   orderId: bigint;
@@ -162,6 +183,8 @@ export const OrderCancelRequestSchema: GenMessage<OrderCancelRequest> = /*@__PUR
  */
 export type StocksInfoRequest = Message<"loms.v1.StocksInfoRequest"> & {
   /**
+   * Example: 1148162
+   *
    * @generated from field: int64 sku = 1;
    */
   sku: bigint;
@@ -179,6 +202,9 @@ export const StocksInfoRequestSchema: GenMessage<StocksInfoRequest> = /*@__PURE_
  */
 export type StocksInfoResponse = Message<"loms.v1.StocksInfoResponse"> & {
   /**
+   * Units available: total minus reserved.
+   * Example: 300
+   *
    * @generated from field: uint64 count = 1;
    */
   count: bigint;
@@ -198,6 +224,12 @@ export const StocksInfoResponseSchema: GenMessage<StocksInfoResponse> = /*@__PUR
  */
 export const LomsService: GenService<{
   /**
+   * Create an order.
+   *
+   * Stores the order as "new", then reserves stock for every item or none: the order becomes
+   * "awaiting payment", or "failed" (and is kept) when some item has too little stock.
+   * 412 FAILED_PRECONDITION: not enough stock; the order is stored as "failed".
+   *
    * @generated from rpc loms.v1.LomsService.OrderCreate
    */
   orderCreate: {
@@ -206,6 +238,11 @@ export const LomsService: GenService<{
     output: typeof OrderCreateResponseSchema;
   },
   /**
+   * Read an order.
+   *
+   * Its status, owner and items (sorted by SKU).
+   * 404 NOT_FOUND: no such order.
+   *
    * @generated from rpc loms.v1.LomsService.OrderInfo
    */
   orderInfo: {
@@ -214,6 +251,13 @@ export const LomsService: GenService<{
     output: typeof OrderInfoResponseSchema;
   },
   /**
+   * Pay for an order.
+   *
+   * From "awaiting payment": the reserved units leave the stock and the order becomes "payed".
+   * Paying a payed order again succeeds.
+   * 404 NOT_FOUND: no such order.
+   * 412 FAILED_PRECONDITION: the order is neither awaiting payment nor payed.
+   *
    * @generated from rpc loms.v1.LomsService.OrderPay
    */
   orderPay: {
@@ -222,6 +266,13 @@ export const LomsService: GenService<{
     output: typeof EmptySchema;
   },
   /**
+   * Cancel an order.
+   *
+   * From "awaiting payment": the reservation is released and the order becomes "cancelled".
+   * Cancelling a cancelled order again succeeds.
+   * 404 NOT_FOUND: no such order.
+   * 412 FAILED_PRECONDITION: the order is payed or failed.
+   *
    * @generated from rpc loms.v1.LomsService.OrderCancel
    */
   orderCancel: {
@@ -230,6 +281,11 @@ export const LomsService: GenService<{
     output: typeof EmptySchema;
   },
   /**
+   * Available stock of a SKU.
+   *
+   * Units available to order: total minus reserved.
+   * 404 NOT_FOUND: no stock record for the SKU.
+   *
    * @generated from rpc loms.v1.LomsService.StocksInfo
    */
   stocksInfo: {

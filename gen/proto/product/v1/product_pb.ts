@@ -20,12 +20,15 @@ export const file_product_v1_product: GenFile = /*@__PURE__*/
 export type GetProductRequest = Message<"product.v1.GetProductRequest"> & {
   /**
    * Access token; when empty the x-auth-token metadata is checked instead.
+   * Example: "testtoken"
    *
    * @generated from field: string token = 1;
    */
   token: string;
 
   /**
+   * Example: 1076963
+   *
    * @generated from field: int64 sku = 2;
    */
   sku: bigint;
@@ -43,11 +46,15 @@ export const GetProductRequestSchema: GenMessage<GetProductRequest> = /*@__PURE_
  */
 export type GetProductResponse = Message<"product.v1.GetProductResponse"> & {
   /**
+   * Example: "Теория нравственных чувств | Смит Адам"
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * Example: 3379
+   *
    * @generated from field: uint32 price = 2;
    */
   price: number;
@@ -65,16 +72,23 @@ export const GetProductResponseSchema: GenMessage<GetProductResponse> = /*@__PUR
  */
 export type ListSkusRequest = Message<"product.v1.ListSkusRequest"> & {
   /**
+   * Access token; when empty the x-auth-token metadata is checked instead.
+   * Example: "testtoken"
+   *
    * @generated from field: string token = 1;
    */
   token: string;
 
   /**
+   * Example: 0
+   *
    * @generated from field: int64 start_after_sku = 2;
    */
   startAfterSku: bigint;
 
   /**
+   * Example: 10
+   *
    * @generated from field: uint32 count = 3;
    */
   count: number;
@@ -92,6 +106,8 @@ export const ListSkusRequestSchema: GenMessage<ListSkusRequest> = /*@__PURE__*/
  */
 export type ListSkusResponse = Message<"product.v1.ListSkusResponse"> & {
   /**
+   * Example: [1076963, 1148162]
+   *
    * @generated from field: repeated int64 skus = 1;
    */
   skus: bigint[];
@@ -111,6 +127,13 @@ export const ListSkusResponseSchema: GenMessage<ListSkusResponse> = /*@__PURE__*
  */
 export const ProductService: GenService<{
   /**
+   * Get a product.
+   *
+   * Its name and price. Rate limited (10 requests per second by default).
+   * 401 UNAUTHENTICATED: the token is not accepted.
+   * 404 NOT_FOUND: no product with this SKU.
+   * 429 RESOURCE_EXHAUSTED: over the rate limit; retry later.
+   *
    * @generated from rpc product.v1.ProductService.GetProduct
    */
   getProduct: {
@@ -119,6 +142,12 @@ export const ProductService: GenService<{
     output: typeof GetProductResponseSchema;
   },
   /**
+   * List SKUs.
+   *
+   * Up to `count` SKUs in ascending order, starting after `start_after_sku`.
+   * 401 UNAUTHENTICATED: the token is not accepted.
+   * 429 RESOURCE_EXHAUSTED: over the rate limit; retry later.
+   *
    * @generated from rpc product.v1.ProductService.ListSkus
    */
   listSkus: {
