@@ -38,6 +38,7 @@ for (const [array, prefix] of [
 const redisPorts = /REDIS_PORTS=\(([^)]*)\)/.exec(common)?.[1]?.trim().split(/\s+/) ?? [];
 for (const [i, port] of redisPorts.entries()) expected.set(`redis-${i + 1}`, Number(port));
 expected.set("prometheus", Number(/PROMETHEUS_PORT=(\d+)/.exec(common)?.[1]));
+expected.set("jaeger", Number(/JAEGER_QUERY_PORT=(\d+)/.exec(common)?.[1]));
 // Each service's HTTP and gRPC ports from deploy/env/<service>.env.
 for (const name of ["cart", "loms", "product-mock", "notifications"]) {
   const file = `deploy/env/${name}.env`;

@@ -8,6 +8,7 @@
 import { context, type Tracer, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { ZipkinExporter } from "@opentelemetry/exporter-zipkin";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BatchSpanProcessor,
@@ -21,6 +22,11 @@ import { ConfigError, type Env, envString } from "../config.ts";
 export interface TracingConfig {
   /** OTLP/HTTP base URL (spans are posted to `<endpoint>/v1/traces`); empty: export nothing. */
   readonly endpoint: string;
+  /**
+   * Zipkin's span API (`.../api/v2/spans`); empty: none. A second copy of every span for the
+   * stack's trace UI, since the Jaeger built from the Go module serves the query API but no UI.
+   */
+  readonly zipkinEndpoint: string;
   /** Fraction of new traces sampled (0..1); a caller's sampling decision is always followed. */
   readonly sampleRatio: number;
 }
@@ -32,7 +38,11 @@ export function tracingConfig(env: Env): TracingConfig {
   if (!Number.isFinite(sampleRatio) || sampleRatio < 0 || sampleRatio > 1) {
     throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG must be a number in 0..1, got "${raw}"`);
   }
-  return { endpoint: envString(env, "OTEL_EXPORTER_OTLP_ENDPOINT", ""), sampleRatio };
+  return {
+    endpoint: envString(env, "OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+    zipkinEndpoint: envString(env, "OTEL_EXPORTER_ZIPKIN_ENDPOINT", ""),
+    sampleRatio,
+  };
 }
 
 export interface Tracing {
@@ -52,14 +62,15 @@ export function createTracing(
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     contextManagerSet = true;
   }
-  const exporting =
-    config.endpoint === ""
+  const exporters = [
+    ...(config.endpoint === ""
       ? []
-      : [
-          new BatchSpanProcessor(
-            new OTLPTraceExporter({ url: `${config.endpoint.replace(/\/$/, "")}/v1/traces` }),
-          ),
-        ];
+      : [new OTLPTraceExporter({ url: `${config.endpoint.replace(/\/$/, "")}/v1/traces` })]),
+    ...(config.zipkinEndpoint === ""
+      ? []
+      : [new ZipkinExporter({ url: config.zipkinEndpoint, serviceName: service })]),
+  ];
+  const exporting = exporters.map((exporter) => new BatchSpanProcessor(exporter));
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": service }),
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.sampleRatio) }),

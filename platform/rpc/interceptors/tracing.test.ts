@@ -17,7 +17,7 @@ import { AppError } from "../errors.ts";
 import { tracingInterceptor } from "./tracing.ts";
 
 const exporter = new InMemorySpanExporter();
-const config = { endpoint: "", sampleRatio: 1 };
+const config = { endpoint: "", zipkinEndpoint: "", sampleRatio: 1 };
 const tracingA = createTracing("a", config, [new SimpleSpanProcessor(exporter)]);
 const tracingB = createTracing("b", config, [new SimpleSpanProcessor(exporter)]);
 const logger = createLogger("tracing-test");
