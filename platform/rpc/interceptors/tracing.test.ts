@@ -4,8 +4,10 @@
 // only server faults mark a span as an error.
 
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
+import { Writable } from "node:stream";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
+import pino from "pino";
 import { ProductService } from "../../../gen/proto/product/v1/product_pb.ts";
 import { createGrpcClient } from "../../grpc/client.ts";
 import { createLogger } from "../../observability/logger.ts";
@@ -21,6 +23,16 @@ const config = { endpoint: "", zipkinEndpoint: "", sampleRatio: 1 };
 const tracingA = createTracing("a", config, [new SimpleSpanProcessor(exporter)]);
 const tracingB = createTracing("b", config, [new SimpleSpanProcessor(exporter)]);
 const logger = createLogger("tracing-test");
+// Service A's and B's log lines, to check that they carry the ids of their spans.
+type Line = { msg?: string; request_id?: string; trace_id?: string; span_id?: string; method?: string };
+const lines: Line[] = [];
+const sink = new Writable({
+  write(chunk, _enc, done) {
+    for (const line of String(chunk).trim().split("\n")) lines.push(JSON.parse(line));
+    done();
+  },
+});
+const capture = pino({ level: "info" }, sink);
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID = "00f067aa0ba902b7";
 
@@ -30,7 +42,7 @@ let closeClient = () => {};
 beforeAll(async () => {
   b = await startService({
     name: "b",
-    logger,
+    logger: capture,
     tracing: tracingB,
     host: "127.0.0.1",
     httpPort: 0,
@@ -53,7 +65,7 @@ beforeAll(async () => {
   closeClient = () => toB.close();
   a = await startService({
     name: "a",
-    logger,
+    logger: capture,
     tracing: tracingA,
     host: "127.0.0.1",
     httpPort: 0,
@@ -70,7 +82,10 @@ afterAll(async () => {
   closeClient();
   await Promise.all([a?.stop(1_000), b?.stop(1_000)]);
 });
-beforeEach(() => exporter.reset());
+beforeEach(() => {
+  exporter.reset();
+  lines.length = 0;
+});
 
 const byKind = (kind: SpanKind, service: string) =>
   exporter
@@ -104,6 +119,25 @@ test("a caller's traceparent parents A's server span, A's client span and B's se
     "marketplace.transport": "grpc",
   });
   expect(serverA.attributes["marketplace.transport"]).toBe("http");
+  expect(res.headers.get("traceresponse")).toBe(`00-${TRACE_ID}-${serverA.spanContext().spanId}-01`);
+
+  // One info line per request in each service, each with its request id and its own span.
+  const requestId = res.headers.get("x-request-id") ?? "";
+  // The HTTP server writes its line when the response closes, which may be just after the client has it.
+  for (let i = 0; i < 50 && !lines.some((l) => l.msg === "http request"); i++) await Bun.sleep(10);
+  const httpLine = lines.find((l) => l.msg === "http request");
+  const grpcLine = lines.find((l) => l.method === "/product.v1.ProductService/GetProduct");
+  expect(httpLine).toMatchObject({
+    request_id: requestId,
+    trace_id: TRACE_ID,
+    span_id: serverA.spanContext().spanId,
+  });
+  expect(grpcLine).toMatchObject({
+    request_id: requestId,
+    trace_id: TRACE_ID,
+    span_id: serverB.spanContext().spanId,
+  });
+  expect(lines.length).toBe(2);
 });
 
 test("without a traceparent a new trace starts at the first server and still spans both services", async () => {

@@ -32,6 +32,7 @@ export function tracingInterceptor(tracer: Tracer): Interceptor {
     const span = tracer.startSpan(methodPath(call.method), { kind, attributes }, parent);
     const active = trace.setSpan(parent, span);
     if (call.side === "client") injectTraceContext(active, call.header);
+    else announceTrace(span, call.responseHeader);
     try {
       const res = await context.with(active, () =>
         next(req, { ...call, ctx: withValue(call.ctx, traceContextKey, active) }),
@@ -49,6 +50,14 @@ export function tracingInterceptor(tracer: Tracer): Interceptor {
       span.end();
     }
   };
+}
+
+// W3C's `traceresponse`: the caller (curl, a browser, the HTTP server's log line) learns which
+// trace to look up.
+function announceTrace(span: Span, headers: Headers): void {
+  const sc = span.spanContext();
+  if (trace.isSpanContextValid(sc))
+    headers.set("traceresponse", `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags}`);
 }
 
 function setCode(span: Span, code: Code | "OK"): void {
