@@ -116,7 +116,7 @@ test-unit: deps ## unit and repository tests (embedded Postgres), with the cover
 	  $(UNIT_TEST_DIRS)
 	$(BUN) scripts/coverage-gate.ts coverage/lcov.info
 
-UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./scripts ./tests
+UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./notifications ./scripts ./tests
 
 check-compose: run-deps ## compose.yaml through Docker Compose's own `config`, then the static check against the stack scripts
 	scripts/install-compose.sh $(COMPOSE_VERSION)

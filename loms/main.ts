@@ -1,9 +1,12 @@
-// LOMS wiring: Postgres → repositories → use case → gRPC + gateway, the stock seed, and the
-// unpaid-order expiry loop.
+// LOMS wiring: Postgres → repositories → use case → gRPC + gateway, the stock seed, the
+// unpaid-order expiry loop, and the outbox relay publishing order events to the bus (Kafka, or
+// the in-process bus embedded mode hands in).
 
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
-import { type Env, envInt, envString } from "../platform/config.ts";
+import { type Env, envInt, envList, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
+import type { EventBus } from "../platform/events/bus.ts";
+import { kafkaBus } from "../platform/events/kafka.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
@@ -14,6 +17,9 @@ import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { observeOrders } from "./metrics.ts";
+import { pgOutboxSessions } from "./outbox-repo.ts";
+import { type RelayOptions, runRelay } from "./relay.ts";
+import { relayMetrics } from "./relay-metrics.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { lomsHandlers } from "./server.ts";
@@ -27,7 +33,11 @@ export interface LomsConfig {
   readonly httpPort: number;
   readonly grpcPort: number;
   readonly databaseUrl: string;
+  /** Straight to Postgres, not pgbouncer: the relay's advisory lock and LISTEN need a session. */
+  readonly databaseDirectUrl: string;
   readonly dbPoolMax: number;
+  readonly kafkaBrokers: readonly string[];
+  readonly relay: RelayOptions;
   /** Stock seed loaded once per database; empty to skip. */
   readonly seedFile: string;
   readonly paymentTimeoutMs: number;
@@ -42,7 +52,19 @@ export function lomsConfig(env: Env): LomsConfig {
     httpPort: envInt(env, "LOMS_HTTP_PORT", 8084),
     grpcPort: envInt(env, "LOMS_GRPC_PORT", 50051),
     databaseUrl: envString(env, "LOMS_DATABASE_URL", "postgres://loms:loms@127.0.0.1:6434/loms"),
+    databaseDirectUrl: envString(env, "LOMS_DATABASE_DIRECT_URL", "postgres://loms:loms@127.0.0.1:5434/loms"),
     dbPoolMax: envInt(env, "LOMS_DB_POOL_MAX", 10, 1),
+    kafkaBrokers: envList(env, "LOMS_KAFKA_BROKERS", ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"]),
+    relay: {
+      topic: envString(env, "LOMS_EVENTS_TOPIC", "loms.order-events"),
+      batchSize: envInt(env, "LOMS_RELAY_BATCH_SIZE", 100, 1),
+      pollIntervalMs: envInt(env, "LOMS_RELAY_POLL_MS", 1_000, 1),
+      lockRetryMs: envInt(env, "LOMS_RELAY_LOCK_RETRY_MS", 1_000, 1),
+      backoffInitialMs: envInt(env, "LOMS_RELAY_BACKOFF_MS", 100, 1),
+      backoffMaxMs: envInt(env, "LOMS_RELAY_BACKOFF_MAX_MS", 5_000, 1),
+      retentionMs: envInt(env, "LOMS_RELAY_RETENTION_MS", 3_600_000, 0),
+      cleanupIntervalMs: envInt(env, "LOMS_RELAY_CLEANUP_INTERVAL_MS", 60_000, 1),
+    },
     seedFile: envString(env, "LOMS_SEED_FILE", "sql/loms/seed/stocks.json"),
     paymentTimeoutMs: envInt(env, "LOMS_PAYMENT_TIMEOUT_MS", 10 * 60_000, 1),
     expiryIntervalMs: envInt(env, "LOMS_EXPIRY_INTERVAL_MS", 5_000, 1),
@@ -51,9 +73,12 @@ export function lomsConfig(env: Env): LomsConfig {
   };
 }
 
-export async function startLoms(config: LomsConfig): Promise<RunningServer> {
+/** `bus`: where order events go; Kafka at `config.kafkaBrokers` unless given (embedded mode). */
+export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<RunningServer> {
   const logger = createLogger("loms");
   const tracing = createTracing("loms", config.tracing);
+  const events = bus ?? kafkaBus({ brokers: config.kafkaBrokers, clientId: "loms", logger });
+  const metrics = createMetrics("loms");
   const db = new Database({
     url: config.databaseUrl,
     max: config.dbPoolMax,
@@ -65,19 +90,19 @@ export async function startLoms(config: LomsConfig): Promise<RunningServer> {
     logger.info({ file: config.seedFile }, "stock seed loaded");
   }
   const usecase = new LomsUsecase(new PgLomsStore(db));
-  const metrics = createMetrics("loms");
   observePool(metrics.registry, "db", "loms", () => db.stats());
   observeOrders(metrics.registry, db);
   const service = await startService({
     name: "loms",
     logger,
     tracing,
-    metrics,
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     bindings: [bindService(LomsService, lomsHandlers(usecase))],
+    // Not Kafka: orders are taken while the broker is away; the outbox keeps their events.
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
+    metrics,
     docs: lomsApiDocs,
   });
   const expiry = runExpiryLoop(
@@ -90,13 +115,24 @@ export async function startLoms(config: LomsConfig): Promise<RunningServer> {
     logger,
     background.signal,
   );
+  const relay = runRelay(
+    pgOutboxSessions(config.databaseDirectUrl),
+    {
+      bus: events,
+      options: config.relay,
+      logger: logger.child({ component: "relay" }),
+      observer: relayMetrics(metrics.registry),
+    },
+    background.signal,
+  );
   return {
     httpPort: service.httpPort,
     grpcPort: service.grpcPort,
     stop: async () => {
       await service.stop();
       background.abort();
-      await expiry;
+      await Promise.all([expiry, relay]);
+      if (!bus) await events.close();
       await db.close();
     },
   };

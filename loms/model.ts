@@ -39,3 +39,12 @@ export function normalizeItems(items: readonly OrderItem[]): OrderItem[] {
   for (const { sku, count } of items) bySku.set(sku, (bySku.get(sku) ?? 0) + count);
   return [...bySku.entries()].sort(([a], [b]) => a - b).map(([sku, count]) => ({ sku, count }));
 }
+
+/** A status change, as stored in the outbox and published to Kafka. */
+export interface OrderEvent {
+  /** Unique per change: consumers deduplicate on it. */
+  readonly eventId: string;
+  readonly orderId: number;
+  readonly status: OrderStatus;
+  readonly moment: Date;
+}

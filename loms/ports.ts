@@ -2,12 +2,13 @@
 // Postgres; unit tests implement them with mocks.
 
 import type { Ctx } from "../platform/rpc/context.ts";
-import type { Order, OrderItem, OrderStatus, Stock } from "./model.ts";
+import type { Order, OrderEvent, OrderItem, OrderStatus, Stock } from "./model.ts";
 
 /** Repositories bound to one transaction. */
 export interface TxRepos {
   readonly orders: OrderRepo;
   readonly stocks: StockRepo;
+  readonly events: OrderEventRepo;
 }
 
 export interface OrderRepo {
@@ -21,6 +22,14 @@ export interface OrderRepo {
   claimExpired(ctx: Ctx, before: Date, limit: number): Promise<Order[]>;
 }
 
+/**
+ * The outbox: an event appended inside a transaction exists exactly when that transaction
+ * commits. The request metadata worth carrying (request id) is taken from `ctx`.
+ */
+export interface OrderEventRepo {
+  append(ctx: Ctx, event: OrderEvent): Promise<void>;
+}
+
 export interface StockRepo {
   get(ctx: Ctx, sku: number): Promise<Stock | null>;
   /** Reserves every item or none; false when any SKU lacks stock (or does not exist). */
@@ -32,6 +41,41 @@ export interface StockRepo {
 }
 
 /** The transactional store: plain reads outside, atomic units of work inside `inTx`. */
-export interface LomsStore extends TxRepos {
+export interface LomsStore extends Omit<TxRepos, "events"> {
   inTx<T>(ctx: Ctx, work: (repos: TxRepos) => Promise<T>): Promise<T>;
 }
+
+/** An outbox row waiting to be published. */
+export interface PendingEvent extends OrderEvent {
+  /** Outbox position: publishing in id order keeps each order's events in commit order. */
+  readonly id: number;
+  readonly requestId: string | null;
+  readonly traceContext: string | null;
+  readonly attempts: number;
+}
+
+/** The relay's work inside one outbox transaction. */
+export interface OutboxTx {
+  /** Locks up to `limit` pending events, oldest first. */
+  claim(limit: number): Promise<PendingEvent[]>;
+  markSent(ids: readonly number[]): Promise<void>;
+  /** Keeps the events pending, counting the attempt and remembering why it failed. */
+  markFailed(ids: readonly number[], error: string): Promise<void>;
+}
+
+/**
+ * The relay's own connection to the outbox. It holds the relay lock for as long as it lives, so
+ * it must be a direct connection (a session lock and LISTEN do not survive transaction pooling).
+ */
+export interface OutboxSession {
+  /** Tries to become the one active relay; once true, true until the session closes. */
+  tryLead(signal: AbortSignal): Promise<boolean>;
+  inTx<T>(signal: AbortSignal, work: (tx: OutboxTx) => Promise<T>): Promise<T>;
+  /** Deletes up to `limit` events sent before `before`; returns how many. */
+  deleteSent(signal: AbortSignal, before: Date, limit: number): Promise<number>;
+  /** Calls `wake` whenever new events commit. */
+  onNewEvents(wake: () => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type OpenOutboxSession = () => Promise<OutboxSession>;

@@ -2,10 +2,13 @@
 // rollback, and the no-overselling guarantee under concurrency.
 
 import { beforeAll, describe, expect, test } from "bun:test";
+import * as o from "../gen/sql/loms/outbox_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
 import type { Database } from "../platform/db/postgres.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
+import { withValue } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
+import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
 import { useServiceDatabase } from "../tests/support/postgres.ts";
 import { OrderStatus } from "./model.ts";
 import { PgLomsStore } from "./repo.ts";
@@ -203,5 +206,66 @@ describe("cancellation", () => {
     const started = Date.now();
     await expect(pending).rejects.toMatchObject({ code: "CANCELLED" });
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe("outbox", () => {
+  const events = (orderId: number) => o.listOrderEvents(db, { orderId });
+  const statuses = async (orderId: number) => (await events(orderId)).map((e) => e.status);
+
+  test("every status change commits its event in the same transaction, with the request id", async () => {
+    await putStock(901, 10);
+    const usecase = new LomsUsecase(store);
+    const reqCtx = withValue(ctx, requestIdKey, "req-outbox-1");
+    const paid = await usecase.createOrder(reqCtx, 1, [{ sku: 901, count: 1 }]);
+    await usecase.payOrder(reqCtx, paid);
+    const cancelled = await usecase.createOrder(ctx, 1, [{ sku: 901, count: 1 }]);
+    await usecase.cancelOrder(ctx, cancelled);
+    await usecase.cancelOrder(ctx, cancelled); // no-op: no second event
+    const failed = await usecase.createOrder(ctx, 1, [{ sku: 901, count: 100 }]).catch(() => null);
+    expect(failed).toBeNull();
+    const failedId = Number((await db.query("select max(id) from orders", [])).rows[0]?.[0]);
+
+    expect(await statuses(paid)).toEqual(["new", "awaiting payment", "payed"]);
+    expect(await statuses(cancelled)).toEqual(["new", "awaiting payment", "cancelled"]);
+    expect(await statuses(failedId)).toEqual(["new", "failed"]);
+    const rows = await events(paid);
+    expect(rows.every((r) => r.requestId === "req-outbox-1" && r.sentAt === null && r.attempts === 0)).toBe(
+      true,
+    );
+    expect(new Set(rows.map((r) => r.eventId)).size).toBe(3);
+  });
+
+  test("expiry cancellations insert their events", async () => {
+    await putStock(902, 10);
+    const usecase = new LomsUsecase(store);
+    const id = await usecase.createOrder(ctx, 1, [{ sku: 902, count: 2 }]);
+    // Older than anything else in this database, so the cut-off claims this order alone.
+    await db.query("update orders set updated_at = '2000-01-01' where id = $1", [id]);
+    expect(await usecase.cancelExpired(ctx, new Date("2001-01-01"), 1000)).toBe(1);
+    expect(await statuses(id)).toEqual(["new", "awaiting payment", "cancelled"]);
+  });
+
+  test("a change that rolls back leaves no event", async () => {
+    await putStock(903, 10);
+    const usecase = new LomsUsecase(store);
+    const id = await usecase.createOrder(ctx, 1, [{ sku: 903, count: 1 }]);
+    const before = await db.query("select count(*) from order_events_outbox", []);
+    // Break the pay transaction after its event was appended: the stock row cannot cover it.
+    await db.query("update stocks set reserved = 0 where sku = 903", []);
+    await expect(usecase.payOrder(ctx, id)).rejects.toMatchObject({ code: "INTERNAL" });
+    await expect(
+      store.inTx(ctx, async (tx) => {
+        await tx.events.append(ctx, {
+          eventId: crypto.randomUUID(),
+          orderId: id,
+          status: "payed",
+          moment: new Date(),
+        });
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    expect((await db.query("select count(*) from order_events_outbox", [])).rows).toEqual(before.rows);
+    expect(await statuses(id)).toEqual(["new", "awaiting payment"]);
   });
 });

@@ -1,12 +1,15 @@
 // Postgres adapters for the LOMS ports, over the sqlc-generated queries in gen/sql/loms.
 
 import * as q from "../gen/sql/loms/orders_sql.ts";
+import * as o from "../gen/sql/loms/outbox_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
 import type { Database, DBTX } from "../platform/db/postgres.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
+import { getValue } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
-import type { Order, OrderItem, OrderStatus, Stock } from "./model.ts";
-import type { LomsStore, OrderRepo, StockRepo, TxRepos } from "./ports.ts";
+import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
+import type { Order, OrderEvent, OrderItem, OrderStatus, Stock } from "./model.ts";
+import type { LomsStore, OrderEventRepo, OrderRepo, StockRepo, TxRepos } from "./ports.ts";
 
 /** Runs work all-or-nothing: a savepoint inside a transaction, a transaction outside one. */
 type Atomically = <T>(signal: AbortSignal, work: (db: DBTX) => Promise<T>) => Promise<T>;
@@ -25,6 +28,7 @@ export class PgLomsStore implements LomsStore {
       work({
         orders: new PgOrderRepo(tx),
         stocks: new PgStockRepo(tx, (_signal, work) => tx.savepoint(work)),
+        events: new PgOrderEventRepo(tx),
       }),
     );
   }
@@ -69,6 +73,18 @@ class PgOrderRepo implements OrderRepo {
   async #withItems(ctx: Ctx, row: { id: number; userId: number; status: string }): Promise<Order> {
     const items = await q.getOrderItems(this.db, { orderId: row.id }, ctx.signal);
     return { id: row.id, userId: row.userId, status: row.status as OrderStatus, items };
+  }
+}
+
+class PgOrderEventRepo implements OrderEventRepo {
+  constructor(private readonly db: DBTX) {}
+
+  async append(ctx: Ctx, event: OrderEvent): Promise<void> {
+    await o.insertOrderEvent(
+      this.db,
+      { ...event, requestId: getValue(ctx, requestIdKey) ?? null, traceContext: null },
+      ctx.signal,
+    );
   }
 }
 

@@ -3,7 +3,7 @@ import { backgroundCtx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import { codeOf } from "../tests/support/code-of.ts";
 import { type Order, OrderStatus } from "./model.ts";
-import type { LomsStore, OrderRepo, StockRepo } from "./ports.ts";
+import type { LomsStore, OrderEventRepo, OrderRepo, StockRepo } from "./ports.ts";
 import { LomsUsecase } from "./usecase.ts";
 
 const ctx = backgroundCtx();
@@ -22,9 +22,12 @@ function fakeStore() {
     release: mock<StockRepo["release"]>(async () => {}),
     ship: mock<StockRepo["ship"]>(async () => {}),
   };
-  const inTx = mock(async (_ctx, work) => work({ orders, stocks }));
+  const events = { append: mock<OrderEventRepo["append"]>(async () => {}) };
+  const inTx = mock(async (_ctx, work) => work({ orders, stocks, events }));
   const store: LomsStore = { orders, stocks, inTx: inTx as LomsStore["inTx"] };
-  return { store, orders, stocks, inTx };
+  /** The statuses appended to the outbox, in order. */
+  const appended = () => events.append.mock.calls.map(([, e]) => `${e.orderId}:${e.status}`);
+  return { store, orders, stocks, events, inTx, appended };
 }
 
 const order = (status: Order["status"]): Order => ({
@@ -57,12 +60,19 @@ describe("createOrder", () => {
     expect(f.stocks.reserveAll).toHaveBeenCalledWith(ctx, merged);
     expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.AwaitingPayment);
     expect(f.inTx).toHaveBeenCalledTimes(1);
+    expect(f.appended()).toEqual(["7:new", "7:awaiting payment"]);
+    const [first, second] = f.events.append.mock.calls.map(([, event]) => event);
+    if (!first || !second) throw new Error("expected two events");
+    expect(first.eventId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.eventId).not.toBe(first.eventId);
+    expect(second.moment.getTime()).toBeGreaterThanOrEqual(first.moment.getTime());
   });
 
   test("without stock the order is kept as failed and FAILED_PRECONDITION is returned", async () => {
     f.stocks.reserveAll.mockResolvedValueOnce(false);
     expect(await codeOf(usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }]))).toBe("FAILED_PRECONDITION");
     expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Failed);
+    expect(f.appended()).toEqual(["7:new", "7:failed"]);
   });
 
   test("an order without items is INVALID_ARGUMENT and touches nothing", async () => {
@@ -105,6 +115,7 @@ for (const move of settlements) {
       await move.run(new LomsUsecase(f.store), 7);
       expect(f.stocks[move.stock]).toHaveBeenCalledWith(ctx, [{ sku: 10, count: 2 }]);
       expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, move.to);
+      expect(f.appended()).toEqual([`7:${move.to}`]);
     });
 
     test(`${move.verb} a ${move.to} order is OK and changes nothing`, async () => {
@@ -113,6 +124,7 @@ for (const move of settlements) {
       await move.run(new LomsUsecase(f.store), 7);
       expect(f.stocks[move.stock]).not.toHaveBeenCalled();
       expect(f.orders.setStatus).not.toHaveBeenCalled();
+      expect(f.appended()).toEqual([]);
     });
 
     for (const status of move.refused) {
@@ -170,5 +182,6 @@ describe("cancelExpired", () => {
       [7, OrderStatus.Cancelled],
       [8, OrderStatus.Cancelled],
     ]);
+    expect(f.appended()).toEqual(["7:cancelled", "8:cancelled"]);
   });
 });

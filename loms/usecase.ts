@@ -1,9 +1,17 @@
-// LOMS business rules: order lifecycle and stock. Every state change is one transaction; the
-// order row lock (getForUpdate) serializes pay, cancel and expiry of the same order.
+// LOMS business rules: order lifecycle and stock. Every state change is one transaction that
+// also appends the change's event to the outbox; the order row lock (getForUpdate) serializes
+// pay, cancel and expiry of the same order, so one order's events commit in the order they happen.
 
 import type { Ctx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
-import { available, normalizeItems, type Order, type OrderItem, OrderStatus } from "./model.ts";
+import {
+  available,
+  normalizeItems,
+  type Order,
+  type OrderEvent,
+  type OrderItem,
+  OrderStatus,
+} from "./model.ts";
 import type { LomsStore, TxRepos } from "./ports.ts";
 
 /** A way out of `awaiting payment`: the status it leads to and what it does to the reserved units. */
@@ -36,8 +44,9 @@ export class LomsUsecase {
     const normalized = normalizeItems(items);
     const { orderId, reserved } = await this.store.inTx(ctx, async (tx) => {
       const orderId = await tx.orders.create(ctx, userId, OrderStatus.New, normalized);
+      await tx.events.append(ctx, orderEvent(orderId, OrderStatus.New));
       const reserved = await tx.stocks.reserveAll(ctx, normalized);
-      await tx.orders.setStatus(ctx, orderId, reserved ? OrderStatus.AwaitingPayment : OrderStatus.Failed);
+      await changeStatus(ctx, tx, orderId, reserved ? OrderStatus.AwaitingPayment : OrderStatus.Failed);
       return { orderId, reserved };
     });
     if (!reserved) {
@@ -71,7 +80,7 @@ export class LomsUsecase {
         throw AppError.failedPrecondition(`order ${orderId} is ${order.status}, it cannot be ${move.verb}`);
       }
       await move.stock(ctx, tx, order.items);
-      await tx.orders.setStatus(ctx, orderId, move.to);
+      await changeStatus(ctx, tx, orderId, move.to);
     });
   }
 
@@ -91,11 +100,21 @@ export class LomsUsecase {
       const expired = await tx.orders.claimExpired(ctx, before, batchSize);
       for (const order of expired) {
         await tx.stocks.release(ctx, order.items);
-        await tx.orders.setStatus(ctx, order.id, OrderStatus.Cancelled);
+        await changeStatus(ctx, tx, order.id, OrderStatus.Cancelled);
       }
       return expired.length;
     });
   }
+}
+
+/** Every status change goes through here: the new status and its outbox event, in one transaction. */
+async function changeStatus(ctx: Ctx, tx: TxRepos, orderId: number, status: OrderStatus): Promise<void> {
+  await tx.orders.setStatus(ctx, orderId, status);
+  await tx.events.append(ctx, orderEvent(orderId, status));
+}
+
+function orderEvent(orderId: number, status: OrderStatus): OrderEvent {
+  return { eventId: crypto.randomUUID(), orderId, status, moment: new Date() };
 }
 
 async function lockOrder(ctx: Ctx, tx: TxRepos, orderId: number): Promise<Order> {

@@ -49,6 +49,8 @@ export interface ServiceOptions {
    * services' own convention for their variables.
    */
   readonly envPrefix?: string;
+  /** Plain HTTP endpoints by path, for a service without a gRPC gateway (notifications). */
+  readonly endpoints?: Readonly<Record<string, Endpoint>>;
 }
 
 export interface RunningService {
@@ -112,6 +114,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(gateway && options.docs
       ? docsEndpoints(options.name, openApiDocument(options.name, options.docs))
       : {}),
+    ...options.endpoints,
   };
   const where = `${options.name}: HTTP port ${options.host}:${options.httpPort}`;
   const http = await startHttpServer({

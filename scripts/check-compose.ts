@@ -38,6 +38,19 @@ for (const [array, prefix] of [
 const redisPorts = /REDIS_PORTS=\(([^)]*)\)/.exec(common)?.[1]?.trim().split(/\s+/) ?? [];
 for (const [i, port] of redisPorts.entries()) expected.set(`redis-${i + 1}`, Number(port));
 expected.set("prometheus", Number(/PROMETHEUS_PORT=(\d+)/.exec(common)?.[1]));
+const notificationPorts = /NOTIFICATIONS_PORTS=\(([^)]*)\)/.exec(common)?.[1]?.trim().split(/\s+/) ?? [];
+for (const [i, port] of notificationPorts.entries()) expected.set(`notifications-${i + 1}`, Number(port));
+// Prometheus must scrape every notifications instance, in both its configs.
+for (const [file, host] of [
+  ["deploy/prometheus/prometheus.yml", () => "127.0.0.1"],
+  ["deploy/prometheus/prometheus.compose.yml", (i: number) => `notifications-${i + 1}`],
+] as const) {
+  const config = readFileSync(file, "utf8");
+  for (const [i, port] of notificationPorts.entries()) {
+    if (!config.includes(`"${host(i)}:${port}"`))
+      problems.push(`${file} does not scrape notifications on ${port}`);
+  }
+}
 expected.set("jaeger", Number(/JAEGER_QUERY_PORT=(\d+)/.exec(common)?.[1]));
 // Each service's HTTP and gRPC ports from deploy/env/<service>.env.
 for (const name of ["cart", "loms", "product-mock", "notifications"]) {
@@ -47,7 +60,8 @@ for (const name of ["cart", "loms", "product-mock", "notifications"]) {
     if (services[name]) expectPublished(name, Number(port), `${kind} port in ${file}`);
   }
 }
-if (expected.size < 10) problems.push(`could not read the stack topology from scripts/lib/common.sh`);
+if (expected.size < 13 || notificationPorts.length === 0)
+  problems.push(`could not read the stack topology from scripts/lib/common.sh`);
 for (const [name, port] of expected) expectPublished(name, port, "scripts/lib/common.sh");
 
 for (const [name, svc] of Object.entries(services)) {

@@ -5,14 +5,18 @@
 
 import { cartConfig, startCart } from "../cart/main.ts";
 import { lomsConfig, startLoms } from "../loms/main.ts";
+import { notificationsConfig, startNotifications } from "../notifications/main.ts";
 import type { Env } from "../platform/config.ts";
 import { startEmbeddedPostgres } from "../platform/dev/embedded-postgres.ts";
 import { migrate } from "../platform/dev/migrate.ts";
+import { inProcessBus } from "../platform/events/in-process.ts";
 import type { Logger } from "../platform/observability/logger.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 
 export interface EmbeddedSystem {
-  readonly ports: Readonly<Record<"cart" | "loms" | "product", { http: number; grpc: number }>>;
+  readonly ports: Readonly<Record<"cart" | "loms" | "product", { http: number; grpc: number }>> & {
+    readonly notifications: { readonly http: number };
+  };
   /** Stops services (newest first), then Postgres. */
   stop(): Promise<void>;
 }
@@ -31,13 +35,24 @@ export async function startEmbeddedSystem(
     for (const s of stops.splice(0)) await s().catch((err) => logger.error({ err }, "stop failed"));
   };
   try {
-    for (const name of ["cart", "loms"]) {
+    for (const name of ["cart", "loms", "notifications"]) {
       await pg.createDatabase(name);
       await migrate(pg.url(name), `sql/${name}/migrations`);
     }
     const product = await startProductMock(productMockConfig(env));
     stops.unshift(() => product.stop());
-    const loms = await startLoms({ ...lomsConfig(env), databaseUrl: pg.url("loms") });
+    // Order events travel from the LOMS outbox relay to notifications over an in-process bus.
+    const bus = inProcessBus(logger);
+    const notifications = await startNotifications(
+      { ...notificationsConfig(env), databaseUrl: pg.url("notifications") },
+      bus,
+    );
+    stops.unshift(() => notifications.stop());
+    // Embedded Postgres has no pooler: the relay's direct URL is the same database.
+    const loms = await startLoms(
+      { ...lomsConfig(env), databaseUrl: pg.url("loms"), databaseDirectUrl: pg.url("loms") },
+      bus,
+    );
     stops.unshift(() => loms.stop());
     const cart = await startCart({
       ...cartConfig(env),
@@ -51,6 +66,7 @@ export async function startEmbeddedSystem(
         cart: { http: cart.httpPort, grpc: cart.grpcPort ?? 0 },
         loms: { http: loms.httpPort, grpc: loms.grpcPort ?? 0 },
         product: { http: product.httpPort, grpc: product.grpcPort ?? 0 },
+        notifications: { http: notifications.httpPort },
       },
       stop,
     };

@@ -18,12 +18,13 @@ try {
     },
     logger,
   );
-  const { cart, loms, product } = system.ports;
+  const { cart, loms, product, notifications } = system.ports;
   logger.info(
     {
       cart: `http://127.0.0.1:${cart.http} (gRPC ${cart.grpc})`,
       loms: `http://127.0.0.1:${loms.http} (gRPC ${loms.grpc})`,
       product: `http://127.0.0.1:${product.http} (gRPC ${product.grpc})`,
+      notifications: `http://127.0.0.1:${notifications.http}`,
       seconds: Math.round(performance.now() - started) / 1000,
     },
     "embedded mode is up; Ctrl+C stops it",

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # With the infrastructure up (stack-up.sh): applies each service's migrations directly to its
 # Postgres (DDL does not go through transaction pooling), then starts every service as its own
-# Bun process with deploy/env/<service>.env, and waits until each reports ready.
+# Bun process with deploy/env/<service>.env (notifications three times, on NOTIFICATIONS_PORTS),
+# and waits until each reports ready. `stack-run.sh NAME` (re)starts one process, e.g.
+# `stack-run.sh loms` or `stack-run.sh notifications-2`, when it is not running.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -17,22 +19,43 @@ migrate() {
   log "migrated $name"
 }
 
+# start_service NAME [INSTANCE HTTP_PORT]: one process of NAME with deploy/env/NAME.env; an
+# instance gets its own pid file, log and HTTP port (NAME_HTTP_PORT overridden).
 start_service() {
-  local name=$1 port
+  local name=$1 instance=${2:-$1} port=${3:-}
   [[ -f $ROOT/$name/main.ts ]] || { log "WARNING: $name/main.ts does not exist yet: skipped"; return; }
-  port=$(sed -n 's/^[A-Z_]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
-  if ! pid_alive "$name"; then
+  [[ -n $port ]] || port=$(sed -n 's/^[A-Z_]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
+  if ! pid_alive "$instance"; then
     (
       set -a
       source "$ROOT/deploy/env/$name.env"
       set +a
+      [[ -n ${3:-} ]] && export "$(echo "$name" | tr 'a-z-' 'A-Z_')_HTTP_PORT=$port"
       cd "$ROOT"
-      start_bg "$name" "$LOGS/$name.log" "$BUN" "$name/main.ts"
+      start_bg "$instance" "$LOGS/$instance.log" "$BUN" "$name/main.ts"
     )
   fi
-  wait_for_http "http://127.0.0.1:$port/readyz" "$name" "$LOGS/$name.log" 60
-  log "$name ready on $port"
+  wait_for_http "http://127.0.0.1:$port/readyz" "$instance" "$LOGS/$instance.log" 60
+  log "$instance ready on $port"
 }
 
+start_notifications() {
+  local i
+  for i in "${!NOTIFICATIONS_PORTS[@]}"; do
+    start_service notifications "notifications-$((i + 1))" "${NOTIFICATIONS_PORTS[$i]}"
+  done
+}
+
+# Only what this script starts: a single service by name (restarting one after a fault test),
+# or everything.
+if [[ $# -gt 0 ]]; then
+  case $1 in
+    notifications-[0-9]) start_service notifications "$1" "${NOTIFICATIONS_PORTS[$((${1#notifications-} - 1))]}" ;;
+    *) start_service "$1" ;;
+  esac
+  exit 0
+fi
+
 for name in "${SERVICES_WITH_DB[@]}"; do step "migrate $name" migrate "$name"; done
-for name in product-mock loms cart notifications; do step "start $name" start_service "$name"; done
+for name in product-mock loms cart; do step "start $name" start_service "$name"; done
+step "start notifications ×${#NOTIFICATIONS_PORTS[@]}" start_notifications

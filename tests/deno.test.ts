@@ -15,15 +15,18 @@ let deno: ChildProcess;
 let dir: string;
 let cart: string;
 let loms: string;
+let notifications: string;
 let output = "";
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "marketplace-deno-"));
   chmodSync(dir, 0o755); // Postgres runs as its own user and must reach its data dir inside
-  const ports = await Promise.all(Array.from({ length: 7 }, freePort));
-  const [pg, cartHttp, cartGrpc, lomsHttp, lomsGrpc, productHttp, productGrpc] = ports.map(String);
+  const ports = await Promise.all(Array.from({ length: 8 }, freePort));
+  const [pg, cartHttp, cartGrpc, lomsHttp, lomsGrpc, productHttp, productGrpc, notificationsHttp] =
+    ports.map(String);
   cart = `http://127.0.0.1:${cartHttp}`;
   loms = `http://127.0.0.1:${lomsHttp}`;
+  notifications = `http://127.0.0.1:${notificationsHttp}`;
   deno = spawn("node_modules/.bin/deno", ["run", "-A", "scripts/embedded.ts"], {
     env: {
       ...process.env,
@@ -36,6 +39,7 @@ beforeAll(async () => {
       LOMS_GRPC_PORT: lomsGrpc,
       PRODUCT_MOCK_HTTP_PORT: productHttp,
       PRODUCT_MOCK_GRPC_PORT: productGrpc,
+      NOTIFICATIONS_HTTP_PORT: notificationsHttp,
       CART_PRODUCT_ADDR: `127.0.0.1:${productGrpc}`,
       CART_LOMS_ADDR: `127.0.0.1:${lomsGrpc}`,
     },
@@ -70,6 +74,15 @@ test("add, list, checkout and pay on Deno", async () => {
     status: "payed",
   });
   expect((await http("POST", `${cart}/user/1/cart/1148162`, "{broken")).status).toBe(400);
+  // The outbox relay (LISTEN/NOTIFY on Deno too) and the notifications consumer.
+  let statuses: string[] = [];
+  for (const until = Date.now() + 5_000; statuses.length < 3 && Date.now() < until; await Bun.sleep(50)) {
+    const listed = (await http("GET", `${notifications}/notifications?order_id=${order_id}`)).body as {
+      notifications: { status: string }[];
+    };
+    statuses = listed.notifications.map((n) => n.status);
+  }
+  expect(statuses).toEqual(["new", "awaiting payment", "payed"]);
 });
 
 test("SIGTERM shuts Deno down cleanly", async () => {

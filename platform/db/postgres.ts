@@ -127,7 +127,7 @@ async function traced<T>(tracer: Tracer, text: string, fn: () => Promise<T>): Pr
   });
 }
 
-async function run(
+export async function run(
   sql: postgres.Sql | postgres.TransactionSql,
   text: string,
   values: readonly unknown[],

@@ -16,7 +16,7 @@ import { startEmbeddedPostgres } from "../../platform/dev/embedded-postgres.ts";
 import { migrate } from "../../platform/dev/migrate.ts";
 import { freePort } from "./free-port.ts";
 
-interface TestPostgres {
+export interface TestPostgres {
   /** Connection URL of the migrated database of a service given to startTestPostgres. */
   url(service: string): string;
   stop(): Promise<void>;
@@ -43,7 +43,7 @@ export function useServiceDatabase(service: string): () => Database {
   };
 }
 
-function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {
+export function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {
   return process.env.TEST_PG === "stack" ? stackDatabases(services) : embeddedDatabases(services);
 }
 

@@ -16,6 +16,7 @@ const TEST_ENV: Readonly<Record<string, string>> = {
   LOMS_GRPC_PORT: "0",
   PRODUCT_MOCK_HTTP_PORT: "0",
   PRODUCT_MOCK_GRPC_PORT: "0",
+  NOTIFICATIONS_HTTP_PORT: "0",
   PRODUCT_MOCK_RPS: "1000",
   CART_PRODUCT_RPS_LIMIT: "1000",
   PRODUCT_MOCK_LATENCY_MS: "0",
@@ -27,6 +28,7 @@ export interface TestSystem extends EmbeddedSystem {
   readonly cartUrl: string;
   readonly lomsUrl: string;
   readonly productUrl: string;
+  readonly notificationsUrl: string;
   /** Stops the services and Postgres but keeps the data dir (for restart tests). */
   stop(): Promise<void>;
   /** Starts everything again on the same data. */
@@ -48,6 +50,7 @@ async function boot(dir: string, pgPort: number, env: Record<string, string>): P
     cartUrl: url(system.ports.cart.http),
     lomsUrl: url(system.ports.loms.http),
     productUrl: url(system.ports.product.http),
+    notificationsUrl: url(system.ports.notifications.http),
     restart: async () => {
       await system.stop();
       return boot(dir, pgPort, env);

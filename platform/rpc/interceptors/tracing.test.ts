@@ -10,7 +10,6 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@o
 import pino from "pino";
 import { ProductService } from "../../../gen/proto/product/v1/product_pb.ts";
 import { createGrpcClient } from "../../grpc/client.ts";
-import { createLogger } from "../../observability/logger.ts";
 import { createTracing } from "../../observability/tracing.ts";
 import { type RunningService, startService } from "../../service.ts";
 import { bindService } from "../call.ts";
@@ -22,7 +21,6 @@ const exporter = new InMemorySpanExporter();
 const config = { endpoint: "", zipkinEndpoint: "", sampleRatio: 1 };
 const tracingA = createTracing("a", config, [new SimpleSpanProcessor(exporter)]);
 const tracingB = createTracing("b", config, [new SimpleSpanProcessor(exporter)]);
-const logger = createLogger("tracing-test");
 // Service A's and B's log lines, to check that they carry the ids of their spans.
 type Line = { msg?: string; request_id?: string; trace_id?: string; span_id?: string; method?: string };
 const lines: Line[] = [];

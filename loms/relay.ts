@@ -1,0 +1,208 @@
+// The outbox relay: publishes committed order events to the bus, in outbox order, at least
+// once. One relay is active across all LOMS replicas — the one whose direct session holds the
+// relay advisory lock; the others retry the lock and take over within `lockRetryMs` when the
+// active one dies (Postgres drops a dead session's lock).
+//
+// Each pass is one transaction on that session: claim the oldest pending events, publish them
+// (the bus resolves only once the broker acknowledged every one), mark them sent. If publishing
+// fails, the events stay pending with their attempt count and last error, and the relay backs
+// off and retries the SAME head of the outbox: a failed send is "retry later", never "skip",
+// which is also what keeps one order's events in order. A retried batch may reach the broker
+// twice; consumers deduplicate on the event id.
+//
+// Wake-ups: NOTIFY from the outbox trigger when events commit, and a slow poll as a safety net
+// (a lost notification, a listener reconnecting). A full batch means more is waiting: no wait.
+
+import type { BusMessage, EventBus } from "../platform/events/bus.ts";
+import type { Logger } from "../platform/observability/logger.ts";
+import { sleep } from "../platform/rpc/context.ts";
+import type { OpenOutboxSession, OutboxSession, PendingEvent } from "./ports.ts";
+
+export interface RelayOptions {
+  readonly topic: string;
+  readonly batchSize: number;
+  /** Safety-net poll when no notification arrives. */
+  readonly pollIntervalMs: number;
+  /** How often a standby replica tries to take the relay lock. */
+  readonly lockRetryMs: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+  /** Sent events are deleted once older than this. */
+  readonly retentionMs: number;
+  readonly cleanupIntervalMs: number;
+}
+
+export type WakeMode = "notify" | "poll" | "drain" | "retry" | "start";
+
+/** What the relay reports; main.ts turns it into Prometheus metrics. */
+export interface RelayObserver {
+  /** A batch the broker acknowledged, and how long publishing it took. */
+  batch(size: number, wokenBy: WakeMode, publishSeconds: number): void;
+  failed(): void;
+  leading(active: boolean): void;
+}
+
+/** What the relay works with, besides its outbox session. */
+export interface RelayDeps {
+  readonly bus: EventBus;
+  readonly options: RelayOptions;
+  readonly logger: Logger;
+  readonly observer: RelayObserver;
+}
+
+/** Runs until `signal` aborts: waits for the relay lock, then relays while it holds it. */
+export async function runRelay(
+  openSession: OpenOutboxSession,
+  deps: RelayDeps,
+  signal: AbortSignal,
+): Promise<void> {
+  const { options, logger, observer } = deps;
+  while (!signal.aborted) {
+    let session: OutboxSession | undefined;
+    try {
+      session = await openSession();
+      while (!(await session.tryLead(signal))) await sleep(options.lockRetryMs, signal);
+      logger.info("outbox relay is active on this replica");
+      observer.leading(true);
+      await relayWhileLeading(session, deps, signal);
+    } catch (err) {
+      if (signal.aborted) break;
+      logger.error({ err }, "outbox relay session lost; reconnecting");
+      await sleep(options.lockRetryMs, signal).catch(() => {});
+    } finally {
+      observer.leading(false);
+      await session?.close().catch(() => {});
+    }
+  }
+}
+
+async function relayWhileLeading(
+  session: OutboxSession,
+  deps: RelayDeps,
+  signal: AbortSignal,
+): Promise<void> {
+  const { options, logger, observer } = deps;
+  const wakeup = new Wakeup();
+  await session.onNewEvents(() => wakeup.notify());
+  let mode: WakeMode = "start";
+  let backoff = options.backoffInitialMs;
+  let nextCleanup = Date.now() + options.cleanupIntervalMs;
+  while (!signal.aborted) {
+    if (Date.now() >= nextCleanup) {
+      nextCleanup = Date.now() + options.cleanupIntervalMs;
+      const before = new Date(Date.now() - options.retentionMs);
+      const deleted = await session.deleteSent(signal, before, 10_000);
+      if (deleted > 0) logger.info({ deleted }, "deleted sent order events past retention");
+    }
+    const outcome = await relayBatch(session, deps, signal);
+    if (outcome.error !== undefined) {
+      observer.failed();
+      logger.warn(
+        { err: outcome.error, events: outcome.size, backoffMs: backoff },
+        "publishing order events failed; they stay pending and will be retried",
+      );
+      await sleep(backoff, signal);
+      backoff = Math.min(backoff * 2, options.backoffMaxMs);
+      mode = "retry";
+      continue;
+    }
+    backoff = options.backoffInitialMs;
+    if (outcome.size > 0) observer.batch(outcome.size, mode, outcome.publishSeconds ?? 0);
+    if (outcome.size === options.batchSize) {
+      mode = "drain";
+      continue;
+    }
+    mode = await wakeup.wait(options.pollIntervalMs, signal);
+  }
+}
+
+interface BatchOutcome {
+  readonly size: number;
+  readonly publishSeconds?: number;
+  readonly error?: unknown;
+}
+
+function relayBatch(
+  session: OutboxSession,
+  { bus, options }: RelayDeps,
+  signal: AbortSignal,
+): Promise<BatchOutcome> {
+  return session.inTx(signal, async (tx) => {
+    const events = await tx.claim(options.batchSize);
+    if (events.length === 0) return { size: 0 };
+    const ids = events.map((e) => e.id);
+    const started = performance.now();
+    try {
+      await bus.publish(options.topic, events.map(toBusMessage), signal);
+    } catch (error) {
+      if (signal.aborted) throw error; // roll back: the events stay pending as they were
+      await tx.markFailed(ids, describe(error));
+      return { size: events.length, error };
+    }
+    const publishSeconds = (performance.now() - started) / 1000;
+    await tx.markSent(ids);
+    return { size: events.length, publishSeconds };
+  });
+}
+
+/** The wire form of DESIGN: key = order id, JSON value, event id and request metadata in headers. */
+function toBusMessage(event: PendingEvent): BusMessage {
+  const headers: Record<string, string> = { "event-id": event.eventId };
+  if (event.requestId) headers["x-request-id"] = event.requestId;
+  if (event.traceContext) headers.traceparent = event.traceContext;
+  return {
+    key: String(event.orderId),
+    value: JSON.stringify({
+      event_id: event.eventId,
+      order_id: event.orderId,
+      status: event.status,
+      moment: event.moment.toISOString(),
+    }),
+    headers,
+  };
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, 1_000);
+}
+
+/** Remembers a notification that arrives while the relay is busy, so none is missed. */
+class Wakeup {
+  #pending = false;
+  #resolve: (() => void) | undefined;
+
+  notify(): void {
+    this.#pending = true;
+    this.#resolve?.();
+  }
+
+  async wait(timeoutMs: number, signal: AbortSignal): Promise<WakeMode> {
+    if (!this.#pending) {
+      await new Promise<void>((resolve, reject) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener("abort", onAbort);
+          this.#resolve = undefined;
+        };
+        const onAbort = () => {
+          done();
+          reject(signal.reason);
+        };
+        const timer = setTimeout(() => {
+          done();
+          resolve();
+        }, timeoutMs);
+        this.#resolve = () => {
+          done();
+          resolve();
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
+      });
+    }
+    const mode = this.#pending ? "notify" : "poll";
+    this.#pending = false;
+    return mode;
+  }
+}

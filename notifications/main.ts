@@ -1,0 +1,100 @@
+// Notifications wiring: Postgres → store → use case; the order-events consumer group; the HTTP
+// query with /metrics, /healthz and /readyz (Postgres and Kafka).
+
+import { type Env, envInt, envList, envString } from "../platform/config.ts";
+import { Database } from "../platform/db/postgres.ts";
+import type { EventBus } from "../platform/events/bus.ts";
+import { kafkaBus } from "../platform/events/kafka.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { createMetrics } from "../platform/observability/metrics.ts";
+import { startService } from "../platform/service.ts";
+import { runMain } from "../platform/startup.ts";
+import { consumeOrderEvents } from "./consumer.ts";
+import { notificationMetrics } from "./metrics.ts";
+import { logNotifier } from "./notifier.ts";
+import { PgNotificationStore } from "./repo.ts";
+import { notificationsEndpoints } from "./server.ts";
+import { NotificationsUsecase } from "./usecase.ts";
+
+export interface NotificationsConfig {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly databaseUrl: string;
+  readonly dbPoolMax: number;
+  readonly kafkaBrokers: readonly string[];
+  readonly topic: string;
+  readonly group: string;
+}
+
+export function notificationsConfig(env: Env): NotificationsConfig {
+  return {
+    host: envString(env, "NOTIFICATIONS_HOST", "127.0.0.1"),
+    httpPort: envInt(env, "NOTIFICATIONS_HTTP_PORT", 8085),
+    databaseUrl: envString(
+      env,
+      "NOTIFICATIONS_DATABASE_URL",
+      "postgres://notifications:notifications@127.0.0.1:6435/notifications",
+    ),
+    dbPoolMax: envInt(env, "NOTIFICATIONS_DB_POOL_MAX", 10, 1),
+    kafkaBrokers: envList(env, "NOTIFICATIONS_KAFKA_BROKERS", [
+      "127.0.0.1:9092",
+      "127.0.0.1:9093",
+      "127.0.0.1:9094",
+    ]),
+    topic: envString(env, "NOTIFICATIONS_TOPIC", "loms.order-events"),
+    group: envString(env, "NOTIFICATIONS_GROUP", "notifications"),
+  };
+}
+
+export interface RunningNotifications {
+  readonly httpPort: number;
+  stop(): Promise<void>;
+}
+
+/** `bus`: where order events come from; Kafka at `config.kafkaBrokers` unless given (embedded mode). */
+export async function startNotifications(
+  config: NotificationsConfig,
+  bus?: EventBus,
+): Promise<RunningNotifications> {
+  const logger = createLogger("notifications");
+  const events = bus ?? kafkaBus({ brokers: config.kafkaBrokers, clientId: "notifications", logger });
+  const metrics = createMetrics("notifications");
+  const db = new Database({
+    url: config.databaseUrl,
+    max: config.dbPoolMax,
+    applicationName: "notifications",
+  });
+  const usecase = new NotificationsUsecase(
+    new PgNotificationStore(db),
+    logNotifier(logger),
+    notificationMetrics(metrics.registry, logger),
+  );
+  const service = await startService({
+    name: "notifications",
+    logger,
+    host: config.host,
+    httpPort: config.httpPort,
+    endpoints: notificationsEndpoints(usecase),
+    metrics,
+    readiness: async () => {
+      const signal = AbortSignal.timeout(2_000);
+      await Promise.all([db.ping(signal), events.ping(signal)]);
+    },
+  });
+  const subscription = await consumeOrderEvents(events, usecase, config.topic, config.group);
+  return {
+    httpPort: service.httpPort,
+    stop: async () => {
+      await service.stop();
+      await subscription.stop();
+      if (!bus) await events.close();
+      await db.close();
+    },
+  };
+}
+
+if (import.meta.main) {
+  await runMain(createLogger("notifications"), "notifications", () =>
+    startNotifications(notificationsConfig(process.env)),
+  );
+}

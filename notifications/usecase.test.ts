@@ -1,0 +1,123 @@
+import { describe, expect, mock, test } from "bun:test";
+import { backgroundCtx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
+import { codeOf } from "../tests/support/code-of.ts";
+import { decodeOrderEvent, type IncomingMessage } from "./model.ts";
+import type { NotificationObserver, NotificationStore, NotificationTx, Notifier } from "./ports.ts";
+import { NotificationsUsecase } from "./usecase.ts";
+
+const ctx = backgroundCtx();
+const EVENT_ID = "0b9d6c1e-52f4-4c3a-9a53-1c1f2b3d4e5f";
+const valid = { event_id: EVENT_ID, order_id: 42, status: "payed", moment: "2026-11-24T18:00:00.123Z" };
+const message = (value: unknown): IncomingMessage => ({
+  topic: "loms.order-events",
+  partition: 3,
+  offset: 17,
+  key: "42",
+  value: typeof value === "string" ? value : JSON.stringify(value),
+  headers: { "event-id": EVENT_ID },
+});
+
+function fakes(seen = new Set<string>()) {
+  const tx = {
+    markProcessed: mock<NotificationTx["markProcessed"]>(
+      async (_ctx, id) => !seen.has(id) && Boolean(seen.add(id)),
+    ),
+    insert: mock<NotificationTx["insert"]>(async () => {}),
+  };
+  const store = {
+    inTx: mock(async (_ctx: unknown, work: (tx: NotificationTx) => Promise<unknown>) => work(tx)),
+    listByOrder: mock<NotificationStore["listByOrder"]>(async () => []),
+    savePoison: mock<NotificationStore["savePoison"]>(async () => true),
+  };
+  const notifier = { notify: mock<Notifier["notify"]>(() => {}) };
+  const observer = {
+    handled: mock<NotificationObserver["handled"]>(() => {}),
+    poison: mock<NotificationObserver["poison"]>(() => {}),
+  };
+  return {
+    tx,
+    store,
+    notifier,
+    observer,
+    usecase: new NotificationsUsecase(store as unknown as NotificationStore, notifier, observer),
+  };
+}
+
+describe("handle", () => {
+  test("a new event is stored with its id in one transaction, then notified once", async () => {
+    const f = fakes();
+    expect(await f.usecase.handle(ctx, message(valid))).toBe("notified");
+    const event = { eventId: EVENT_ID, orderId: 42, status: "payed", moment: new Date(valid.moment) };
+    expect(f.store.inTx).toHaveBeenCalledTimes(1);
+    expect(f.tx.markProcessed).toHaveBeenCalledWith(ctx, EVENT_ID);
+    expect(f.tx.insert).toHaveBeenCalledWith(ctx, event);
+    expect(f.notifier.notify).toHaveBeenCalledWith(event);
+    expect(f.observer.handled).toHaveBeenCalledWith("notified", expect.any(Number));
+  });
+
+  test("a redelivered event is a duplicate: not stored, not notified, counted", async () => {
+    const f = fakes(new Set([EVENT_ID]));
+    expect(await f.usecase.handle(ctx, message(valid))).toBe("duplicate");
+    expect(f.tx.insert).not.toHaveBeenCalled();
+    expect(f.notifier.notify).not.toHaveBeenCalled();
+    expect(f.observer.handled).toHaveBeenCalledWith("duplicate", expect.any(Number));
+  });
+
+  test("a store failure propagates (the message is redelivered) and notifies nothing", async () => {
+    const f = fakes();
+    f.tx.insert.mockRejectedValueOnce(AppError.unavailable("db down"));
+    expect(await codeOf(f.usecase.handle(ctx, message(valid)))).toBe("UNAVAILABLE");
+    expect(f.notifier.notify).not.toHaveBeenCalled();
+    expect(f.observer.handled).not.toHaveBeenCalled();
+  });
+
+  const poisons: [string, unknown][] = [
+    ["value is not JSON", "{broken"],
+    ["value is not a JSON object", [1, 2]],
+    ["unknown status", { ...valid, status: "shipped" }],
+    ["event_id is not a UUID", { ...valid, event_id: "x" }],
+    ["order_id is not a positive integer", { ...valid, order_id: "42" }],
+    ["order_id is not a positive integer", { ...valid, order_id: 0 }],
+    ["moment is not an RFC 3339 timestamp", { ...valid, moment: "yesterday" }],
+    ["moment is not an RFC 3339 timestamp", { ...valid, moment: "2026-13-45T99:00:00Z" }],
+  ];
+  for (const [reason, value] of poisons) {
+    test(`poison (${reason}) is stored, counted and skipped`, async () => {
+      const f = fakes();
+      const m = message(value);
+      expect(await f.usecase.handle(ctx, m)).toBe("poison");
+      expect(f.store.savePoison).toHaveBeenCalledWith(ctx, m, expect.stringContaining(reason));
+      expect(f.observer.poison).toHaveBeenCalledTimes(1);
+      expect(f.store.inTx).not.toHaveBeenCalled();
+      expect(f.notifier.notify).not.toHaveBeenCalled();
+    });
+  }
+
+  test("a poison message stored before (redelivered) is not reported twice", async () => {
+    const f = fakes();
+    f.store.savePoison.mockResolvedValueOnce(false);
+    expect(await f.usecase.handle(ctx, message("{broken"))).toBe("poison");
+    expect(f.observer.poison).not.toHaveBeenCalled();
+  });
+});
+
+describe("list and decode", () => {
+  test("list rejects non-positive or unsafe ids, passes valid ones to the store", async () => {
+    const f = fakes();
+    for (const bad of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1]) {
+      expect(await codeOf(f.usecase.list(ctx, bad))).toBe("INVALID_ARGUMENT");
+    }
+    expect(await f.usecase.list(ctx, 7)).toEqual([]);
+    expect(f.store.listByOrder).toHaveBeenCalledWith(ctx, 7);
+  });
+
+  test("decode accepts offsets in the moment and normalizes the event id", () => {
+    const decoded = decodeOrderEvent(
+      JSON.stringify({ ...valid, event_id: EVENT_ID.toUpperCase(), moment: "2026-11-24T21:00:00+03:00" }),
+    );
+    expect(decoded).toEqual({
+      event: { eventId: EVENT_ID, orderId: 42, status: "payed", moment: new Date("2026-11-24T18:00:00Z") },
+    });
+  });
+});

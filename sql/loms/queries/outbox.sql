@@ -1,0 +1,39 @@
+-- name: InsertOrderEvent :exec
+INSERT INTO order_events_outbox (event_id, order_id, status, moment, request_id, trace_context)
+VALUES (sqlc.arg(event_id), sqlc.arg(order_id), sqlc.arg(status), sqlc.arg(moment),
+        sqlc.narg(request_id), sqlc.narg(trace_context));
+
+-- Claims the oldest pending events for this relay's transaction. Only one relay runs at a time
+-- (advisory lock); SKIP LOCKED keeps a second one, should it ever overlap, off rows in flight.
+-- name: ClaimPendingOrderEvents :many
+SELECT id, event_id, order_id, status, moment, request_id, trace_context, attempts
+FROM order_events_outbox
+WHERE sent_at IS NULL
+ORDER BY id
+LIMIT sqlc.arg(batch_size)::integer
+FOR UPDATE SKIP LOCKED;
+
+-- name: MarkOrderEventsSent :execrows
+UPDATE order_events_outbox
+SET sent_at = now()
+WHERE id = ANY(sqlc.arg(ids)::bigint[]);
+
+-- name: MarkOrderEventsFailed :execrows
+UPDATE order_events_outbox
+SET attempts = attempts + 1, last_error = sqlc.arg(last_error)
+WHERE id = ANY(sqlc.arg(ids)::bigint[]);
+
+-- name: DeleteSentOrderEvents :execrows
+DELETE FROM order_events_outbox
+WHERE id IN (
+    SELECT id FROM order_events_outbox
+    WHERE sent_at < sqlc.arg(before)::timestamptz
+    ORDER BY sent_at
+    LIMIT sqlc.arg(batch_size)::integer
+);
+
+-- name: ListOrderEvents :many
+SELECT event_id, order_id, status, moment, request_id, attempts, last_error, sent_at
+FROM order_events_outbox
+WHERE order_id = sqlc.arg(order_id)
+ORDER BY id;

@@ -1,0 +1,27 @@
+-- Returns 1 for an event seen for the first time, 0 for a duplicate.
+-- name: MarkEventProcessed :execrows
+INSERT INTO processed_events (event_id)
+VALUES (sqlc.arg(event_id))
+ON CONFLICT (event_id) DO NOTHING;
+
+-- name: InsertNotification :exec
+INSERT INTO notifications (event_id, order_id, status, moment)
+VALUES (sqlc.arg(event_id), sqlc.arg(order_id), sqlc.arg(status), sqlc.arg(moment));
+
+-- name: ListNotifications :many
+SELECT event_id, order_id, status, moment
+FROM notifications
+WHERE order_id = sqlc.arg(order_id)
+ORDER BY id;
+
+-- Returns 1 when stored, 0 when this message was stored before (a redelivery).
+-- name: InsertPoisonMessage :execrows
+INSERT INTO poison_messages (topic, partition, "offset", key, value, headers, reason)
+VALUES (sqlc.arg(topic), sqlc.arg(partition), sqlc.arg(message_offset), sqlc.arg(key), sqlc.arg(value),
+        sqlc.arg(headers), sqlc.arg(reason))
+ON CONFLICT (topic, partition, "offset") DO NOTHING;
+
+-- name: ListPoisonMessages :many
+SELECT topic, partition, "offset", key, value, reason
+FROM poison_messages
+ORDER BY id;

@@ -1,0 +1,49 @@
+// Fault injection on the real stack: SIGKILL a process by its pid file (.stack/pids, written
+// by the stack scripts — never by name), and bring it back with the same scripts.
+
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+const PIDS = ".stack/pids";
+
+function pidOf(name: string): number {
+  return Number(readFileSync(`${PIDS}/${name}.pid`, "utf8").trim());
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs the stack process `name` and waits until it is gone. */
+export async function sigkill(name: string): Promise<void> {
+  const pid = pidOf(name);
+  if (!alive(pid)) throw new Error(`${name} (pid ${pid}) is not running`);
+  process.kill(pid, "SIGKILL");
+  while (alive(pid)) await Bun.sleep(20);
+}
+
+/**
+ * Starts a killed process again: a Kafka broker through stack-up.sh (idempotent: it starts only
+ * what is not running), a service through `stack-run.sh NAME`. Both wait until it is ready.
+ */
+export function restart(name: string): void {
+  const [script, args] = name.startsWith("kafka-")
+    ? ["scripts/stack-up.sh", []]
+    : ["scripts/stack-run.sh", [name]];
+  const run = spawnSync(script, args, { encoding: "utf8", timeout: 180_000 });
+  if (run.status !== 0) throw new Error(`restarting ${name} failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await Bun.sleep(200);
+  }
+}
