@@ -16,7 +16,7 @@ import { bindService } from "../platform/rpc/call.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
-import { observeOrders } from "./metrics.ts";
+import { observeOrders, observeOutbox } from "./metrics.ts";
 import { pgOutboxSessions } from "./outbox-repo.ts";
 import { type RelayOptions, runRelay } from "./relay.ts";
 import { relayMetrics } from "./relay-metrics.ts";
@@ -92,6 +92,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
   const usecase = new LomsUsecase(new PgLomsStore(db));
   observePool(metrics.registry, "db", "loms", () => db.stats());
   observeOrders(metrics.registry, db);
+  observeOutbox(metrics.registry, db);
   const service = await startService({
     name: "loms",
     logger,
@@ -122,6 +123,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
       options: config.relay,
       logger: logger.child({ component: "relay" }),
       observer: relayMetrics(metrics.registry),
+      tracer: tracing.tracer,
     },
     background.signal,
   );

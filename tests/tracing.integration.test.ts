@@ -1,7 +1,7 @@
 // One checkout is one trace on the real stack: a checkout sent to cart's gateway with a W3C
 // traceparent is found in Jaeger's query API under that trace id, with spans from every
-// service it crossed (cart, product-mock, loms), LOMS' Postgres statements as children of
-// LOMS' server span, and no SQL text in any span.
+// service it crossed: cart, product-mock, loms (with its Postgres statements), the outbox
+// relay's publish to Kafka, and notifications consuming the events; no SQL text in any span.
 
 import { expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
@@ -38,7 +38,7 @@ async function fetchTrace(traceId: string, services: string[]): Promise<JaegerTr
   throw new Error(`trace ${traceId} never held spans from ${services.join(", ")}: ${JSON.stringify(last)}`);
 }
 
-test("a checkout's trace in Jaeger holds spans from cart, product-mock and loms, and loms' SQL", async () => {
+test("a checkout's trace in Jaeger holds spans from cart, product-mock, loms (SQL, publish) and notifications", async () => {
   const traceId = randomBytes(16).toString("hex");
   const traceparent = `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
   expect(
@@ -47,7 +47,7 @@ test("a checkout's trace in Jaeger holds spans from cart, product-mock and loms,
   const checkout = await http("POST", `${CART}/checkout/${user}`, undefined, { traceparent });
   expect(checkout.status).toBe(200);
 
-  const trace = await fetchTrace(traceId, ["cart", "product-mock", "loms"]);
+  const trace = await fetchTrace(traceId, ["cart", "product-mock", "loms", "notifications"]);
   const service = (s: JaegerSpan) => trace.processes[s.processID]?.serviceName;
   const byName = (svc: string, name: string) =>
     trace.spans.find((s) => service(s) === svc && s.operationName === name);
@@ -67,6 +67,19 @@ test("a checkout's trace in Jaeger holds spans from cart, product-mock and loms,
   expect(sql.map((s) => s.operationName)).toContain("INSERT orders");
   for (const s of sql)
     expect(lomsSpanIds.has(s.references[0]?.spanID ?? "") || service(s) === "cart").toBe(true);
+  // gateway → cart → loms → outbox → Kafka → notifications: the consumer's span hangs under the
+  // relay's publish span, which hangs under LOMS' OrderCreate span (the outbox row's traceparent).
+  const publish = trace.spans.filter(
+    (s) => service(s) === "loms" && s.operationName === "publish loms.order-events",
+  );
+  const consume = trace.spans.filter(
+    (s) => service(s) === "notifications" && s.operationName === "process loms.order-events",
+  );
+  expect(publish.length).toBeGreaterThanOrEqual(2); // new, awaiting payment
+  expect(publish.every((p) => p.references[0]?.spanID === lomsCreate?.spanID)).toBe(true);
+  const publishIds = new Set(publish.map((p) => p.spanID));
+  expect(consume.length).toBeGreaterThanOrEqual(2);
+  expect(consume.every((c) => publishIds.has(c.references[0]?.spanID ?? ""))).toBe(true);
   const text = JSON.stringify(trace);
   expect(text).not.toMatch(/VALUES \(\$1|testtoken/);
 }, 60_000);

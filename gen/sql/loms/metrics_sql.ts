@@ -23,3 +23,28 @@ export async function countOrdersByStatus(db: DBTX, signal?: AbortSignal): Promi
   const { rows } = await db.query(countOrdersByStatusQuery, [], signal);
   return rows.map(toCountOrdersByStatusRow);
 }
+
+// For the outbox gauges: events not yet acknowledged by Kafka, and the age of the oldest one
+// (the relay's lag), read at scrape time.
+export const outboxBacklogQuery = `SELECT count(*)::bigint AS pending,
+       coalesce(extract(epoch FROM now() - min(moment)), 0)::float8 AS oldest_seconds
+FROM order_events_outbox
+WHERE sent_at IS NULL`;
+
+export interface OutboxBacklogRow {
+  pending: number;
+  oldestSeconds: number;
+}
+
+function toOutboxBacklogRow(row: unknown[]): OutboxBacklogRow {
+  return {
+    pending: toSafeNumber(row[0]),
+    oldestSeconds: row[1] as number,
+  };
+}
+
+export async function outboxBacklog(db: DBTX, signal?: AbortSignal): Promise<OutboxBacklogRow | null> {
+  const { rows } = await db.query(outboxBacklogQuery, [], signal);
+  const row = rows[0];
+  return row ? toOutboxBacklogRow(row) : null;
+}

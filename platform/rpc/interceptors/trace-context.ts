@@ -25,7 +25,7 @@ const getter: TextMapGetter<Headers> = {
 };
 const setter: TextMapSetter<Headers> = { set: (headers, key, value) => headers.set(key, value) };
 
-function extractTraceContext(headers: Headers): Context {
+export function extractTraceContext(headers: Headers): Context {
   return propagator.extract(ROOT_CONTEXT, headers, getter);
 }
 
