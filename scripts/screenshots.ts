@@ -39,8 +39,9 @@ if ((await post(`${CART}/checkout/${user}`, headers)) !== 200) throw new Error("
 for (let i = 0; ; i++) {
   const res = await fetch(`${ZIPKIN}/api/v2/trace/${traceId}`);
   const spans = res.ok ? ((await res.json()) as { localEndpoint?: { serviceName?: string } }[]) : [];
-  if (spans.some((s) => s.localEndpoint?.serviceName === "notifications")) break;
-  if (i > 60) throw new Error(`trace ${traceId} did not reach Zipkin with notifications' spans`);
+  const seen = new Set(spans.map((s) => s.localEndpoint?.serviceName));
+  if (["cart", "product-mock", "loms", "notifications"].every((name) => seen.has(name))) break;
+  if (i > 60) throw new Error(`trace ${traceId} did not reach Zipkin with every service's spans`);
   await Bun.sleep(500);
 }
 
@@ -56,6 +57,7 @@ try {
   const page = await browser.newPage();
   await page.goto(`${ZIPKIN}/zipkin/traces/${traceId}`);
   await page.getByText("notifications").first().waitFor({ timeout: 30_000 });
+  await page.getByText("Services 4").or(page.getByText("Services4")).first().waitFor({ timeout: 5_000 }).catch(() => {});
   await page.waitForTimeout(1_000);
   await page.screenshot({ path: `${OUT}/trace-checkout.png`, fullPage: false });
   console.log(`${OUT}/trace-checkout.png: trace ${traceId}`);
@@ -68,11 +70,12 @@ try {
   const query = exprs
     .map((e, i) => `g${i}.expr=${encodeURIComponent(e)}&g${i}.tab=0&g${i}.range_input=10m`)
     .join("&");
-  await page.setViewportSize({ width: 1400, height: 1500 });
+  // One tall viewport rather than a full-page capture, which repeats the fixed navigation bar.
+  await page.setViewportSize({ width: 1400, height: 2400 });
   await page.goto(`${PROMETHEUS}/graph?${query}`);
   await page.locator("canvas, .graph-chart, svg").first().waitFor({ timeout: 30_000 });
   await page.waitForTimeout(2_000);
-  await page.screenshot({ path: `${OUT}/prometheus-golden-signals.png`, fullPage: true });
+  await page.screenshot({ path: `${OUT}/prometheus-golden-signals.png` });
   console.log(`${OUT}/prometheus-golden-signals.png`);
 } finally {
   await browser.close();
