@@ -23,7 +23,8 @@ COMPOSE := .tools/bin/docker-compose
 PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
 .PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
-        test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run sqlc-vet load
+        test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run sqlc-vet \
+        bench bench-stack seed-bench load
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -129,6 +130,17 @@ test-bun-install: run-deps ## a fresh clone installed with `bun install` gives a
 test-browser: run-deps ## Swagger UI in Debian's headless Chromium (installed by apt when missing)
 	scripts/ensure-chromium.sh
 	LOG_LEVEL=$${LOG_LEVEL:-silent} $(BUN) test ./tests/swagger-ui.browser.test.ts
+
+# --- benchmarks -------------------------------------------------------------------------
+
+bench: run-deps ## load benchmarks (autocannon) on embedded mode, with a node:http ceiling in the same run
+	$(BUN) scripts/bench.ts
+
+bench-stack: deps ## the bench's workloads on the real stack (takes the stack lock; brings it up and down)
+	scripts/bench-stack.sh
+
+seed-bench: run-deps ## load the bench seed (stock for 3000 catalog SKUs) into the stack's LOMS database
+	$(BUN) scripts/seed-bench.ts
 
 # --- the real stack ---------------------------------------------------------------------
 

@@ -1,12 +1,14 @@
 // Cart wiring: Postgres repo, product and LOMS clients (the product client rate limited and
-// retried), the worker pool for concurrent look-ups, use case → gRPC + gateway.
+// retried, behind the product cache and the process-wide worker pool), a per-listing bound on
+// concurrent look-ups, use case → gRPC + gateway.
 
 import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import { ReadThroughCache } from "../platform/cache/read-through.ts";
 import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
-import { WorkerPool } from "../platform/concurrency/worker-pool.ts";
-import { type Env, envInt, envString } from "../platform/config.ts";
+import { BoundedMapper, WorkerPool } from "../platform/concurrency/worker-pool.ts";
+import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import { createGrpcClient } from "../platform/grpc/client.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
@@ -14,6 +16,9 @@ import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
 import { observePool } from "../platform/observability/saturation.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
+import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
+import { FallbackRateLimitStore, RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
+import { awaitShards, closeShards, connectShards } from "../platform/redis/shards.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
 import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
@@ -22,8 +27,10 @@ import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
 import { tracingInterceptor } from "../platform/rpc/interceptors/tracing.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
+import { CachedProductCatalog } from "./cached-catalog.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { cartMetricsInterceptor } from "./metrics.ts";
+import type { Product } from "./model.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";
 import { cartHandlers } from "./server.ts";
@@ -38,6 +45,10 @@ export interface CartConfig {
   readonly grpcPort: number;
   readonly databaseUrl: string;
   readonly dbPoolMax: number;
+  /** Prepared statements: only on a direct Postgres connection (see platform/db/postgres.ts). */
+  readonly dbPrepare: boolean;
+  /** Reach product and LOMS in-process when they run in this process (embedded mode). */
+  readonly inProcessPeers: boolean;
   readonly productAddr: string;
   readonly productToken: string;
   /** Calls per second to the product service, summed over every cart process. */
@@ -45,8 +56,18 @@ export interface CartConfig {
   /** Added to the limiter's one-second window to absorb network jitter (see startCart). */
   readonly productRpsMarginMs: number;
   readonly lomsAddr: string;
-  /** Concurrent product look-ups per process (the worker pool's size). */
+  /** Product calls in flight per process (the worker pool's size), whatever the request count. */
   readonly workers: number;
+  /** Concurrent product look-ups of one listing. */
+  readonly listConcurrency: number;
+  /** Redis instances for the shared rate limiter and the sharded product cache; none = in-process. */
+  readonly redisUrls: readonly string[];
+  readonly cache: {
+    readonly ttlMs: number;
+    readonly localTtlMs: number;
+    readonly negativeTtlMs: number;
+    readonly localSize: number;
+  };
   readonly clientTimeoutMs: number;
   readonly tracing: TracingConfig;
 }
@@ -58,12 +79,22 @@ export function cartConfig(env: Env): CartConfig {
     grpcPort: envInt(env, "CART_GRPC_PORT", 50052),
     databaseUrl: envString(env, "CART_DATABASE_URL", "postgres://cart:cart@127.0.0.1:6433/cart"),
     dbPoolMax: envInt(env, "CART_DB_POOL_MAX", 10, 1),
+    dbPrepare: envBool(env, "CART_DB_PREPARE", false),
+    inProcessPeers: envBool(env, "CART_INPROC_PEERS", false),
     productAddr: envString(env, "CART_PRODUCT_ADDR", "127.0.0.1:50053"),
     productToken: envString(env, "CART_PRODUCT_TOKEN", "testtoken"),
     productRps: envInt(env, "CART_PRODUCT_RPS_LIMIT", 10, 1),
     productRpsMarginMs: envInt(env, "CART_PRODUCT_RPS_MARGIN_MS", 50),
     lomsAddr: envString(env, "CART_LOMS_ADDR", "127.0.0.1:50051"),
     workers: envInt(env, "CART_WORKERS", 10, 1),
+    listConcurrency: envInt(env, "CART_LIST_CONCURRENCY", 10, 1),
+    redisUrls: envList(env, "CART_REDIS_URLS", []),
+    cache: {
+      ttlMs: envInt(env, "CART_PRODUCT_CACHE_TTL_MS", 60_000, 1),
+      localTtlMs: envInt(env, "CART_PRODUCT_CACHE_LOCAL_TTL_MS", 5_000, 1),
+      negativeTtlMs: envInt(env, "CART_PRODUCT_CACHE_NEGATIVE_TTL_MS", 5_000, 1),
+      localSize: envInt(env, "CART_PRODUCT_CACHE_LOCAL_SIZE", 10_000),
+    },
     clientTimeoutMs: envInt(env, "CART_CLIENT_TIMEOUT_MS", 10_000, 1),
     tracing: tracingConfig(env),
   };
@@ -78,13 +109,22 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     max: config.dbPoolMax,
     applicationName: "cart",
     tracer,
+    prepare: config.dbPrepare,
   });
   const metrics = createMetrics("cart");
   // The window is widened by a margin: permits are counted when calls leave, the product service
   // counts them when they arrive, and uneven network delay would otherwise squeeze a full window
   // of calls into slightly less than a second at the far end.
+  // With Redis configured, one limiter log is shared by every cart process (the budget is global)
+  // and product info is cached across them; without it, both live in this process only.
+  const shards = connectShards(config.redisUrls, logger);
+  await awaitShards(shards, 2_000);
+  const limiterStore =
+    shards.length > 0
+      ? new FallbackRateLimitStore(new RedisRateLimitStore(shards), logger, metrics.registry)
+      : new MemoryRateLimitStore();
   const limiter = new RateLimiter(
-    new MemoryRateLimitStore(),
+    limiterStore,
     "product-service",
     config.productRps,
     1000 + config.productRpsMarginMs,
@@ -92,6 +132,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
   const productClient = createGrpcClient(ProductService, {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,
+    inProcess: config.inProcessPeers,
     // Retries outermost, so that every attempt waits for its own rate-limit permit (and its
     // span shows that wait).
     interceptors: [
@@ -105,6 +146,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
   const lomsClient = createGrpcClient(LomsService, {
     address: config.lomsAddr,
     timeoutMs: config.clientTimeoutMs,
+    inProcess: config.inProcessPeers,
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
       tracingInterceptor(tracer),
@@ -120,12 +162,28 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     waiting: pool.queued,
   }));
   const loms = new GrpcLoms(lomsClient);
+  const remote = shards.length > 0 ? new ShardedRedisCache(shards) : undefined;
+  const productCache = new ReadThroughCache<Product>({
+    name: "product",
+    localCapacity: config.cache.localSize,
+    // Alone (embedded mode) the local layer keeps entries as long as Redis would.
+    localTtlMs: remote ? Math.min(config.cache.localTtlMs, config.cache.ttlMs) : config.cache.ttlMs,
+    remoteTtlMs: config.cache.ttlMs,
+    negativeTtlMs: config.cache.negativeTtlMs,
+    remote,
+    registry: metrics.registry,
+  });
+  const catalog = new CachedProductCatalog(
+    new GrpcProductCatalog(productClient, config.productToken, pool),
+    productCache,
+    config.cache.ttlMs,
+  );
   const usecase = new CartUsecase(
     new PgCartRepo(db),
-    new GrpcProductCatalog(productClient, config.productToken),
+    catalog,
     loms,
     loms,
-    pool,
+    new BoundedMapper(config.listConcurrency),
   );
   const service = await startService({
     name: "cart",
@@ -148,6 +206,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
       await pool.close();
       productClient.close();
       lomsClient.close();
+      await closeShards(shards);
       await db.close();
     },
   };

@@ -1,7 +1,9 @@
 // The product catalog over gRPC. The caller's token (x-auth-token) is sent on when present,
-// otherwise cart's own configured token.
+// otherwise cart's own configured token. Every call takes a slot in the process-wide pool, which
+// caps calls in flight to the product service whatever the number of concurrent requests.
 
 import type { ProductService } from "../gen/proto/product/v1/product_pb.ts";
+import type { WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import type { ServiceClient } from "../platform/rpc/call.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
 import { getValue, withValue } from "../platform/rpc/context-values.ts";
@@ -14,9 +16,14 @@ export class GrpcProductCatalog implements ProductCatalog {
   constructor(
     private readonly client: ServiceClient<typeof ProductService>,
     private readonly defaultToken: string,
+    private readonly pool: WorkerPool,
   ) {}
 
-  async get(ctx: Ctx, sku: number): Promise<Product | null> {
+  get(ctx: Ctx, sku: number): Promise<Product | null> {
+    return this.pool.submit((signal) => this.#call({ ...ctx, signal }, sku), ctx.signal);
+  }
+
+  async #call(ctx: Ctx, sku: number): Promise<Product | null> {
     const token = getValue(ctx, authTokenKey) ?? this.defaultToken;
     try {
       const res = await this.client.getProduct(

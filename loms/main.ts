@@ -3,7 +3,7 @@
 // the in-process bus embedded mode hands in).
 
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
-import { type Env, envInt, envList, envString } from "../platform/config.ts";
+import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import type { EventBus } from "../platform/events/bus.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
@@ -36,6 +36,8 @@ export interface LomsConfig {
   /** Straight to Postgres, not pgbouncer: the relay's advisory lock and LISTEN need a session. */
   readonly databaseDirectUrl: string;
   readonly dbPoolMax: number;
+  /** Prepared statements: only on a direct Postgres connection (see platform/db/postgres.ts). */
+  readonly dbPrepare: boolean;
   readonly kafkaBrokers: readonly string[];
   readonly relay: RelayOptions;
   /** Stock seed loaded once per database; empty to skip. */
@@ -54,6 +56,7 @@ export function lomsConfig(env: Env): LomsConfig {
     databaseUrl: envString(env, "LOMS_DATABASE_URL", "postgres://loms:loms@127.0.0.1:6434/loms"),
     databaseDirectUrl: envString(env, "LOMS_DATABASE_DIRECT_URL", "postgres://loms:loms@127.0.0.1:5434/loms"),
     dbPoolMax: envInt(env, "LOMS_DB_POOL_MAX", 10, 1),
+    dbPrepare: envBool(env, "LOMS_DB_PREPARE", false),
     kafkaBrokers: envList(env, "LOMS_KAFKA_BROKERS", ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"]),
     relay: {
       topic: envString(env, "LOMS_EVENTS_TOPIC", "loms.order-events"),
@@ -84,6 +87,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
     max: config.dbPoolMax,
     applicationName: "loms",
     tracer: tracing.tracer,
+    prepare: config.dbPrepare,
   });
   const background = new AbortController();
   if (config.seedFile !== "" && (await seedStocksOnce(db, config.seedFile, background.signal))) {

@@ -5,16 +5,20 @@ import { readFile } from "node:fs/promises";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
 import type { Database } from "../platform/db/postgres.ts";
 
-interface SeedRow {
+export interface SeedRow {
   readonly sku: number;
   readonly total_count: number;
   readonly reserved: number;
 }
 
 export async function seedStocksOnce(db: Database, file: string, signal: AbortSignal): Promise<boolean> {
-  const rows = parseSeed(await readFile(file, "utf8"), file);
+  return loadSeedOnce(db, "stocks", parseSeed(await readFile(file, "utf8"), file), signal);
+}
+
+/** Loads `rows` the first time `name` is claimed in this database; false when already loaded. */
+export function loadSeedOnce(db: Database, name: string, rows: readonly SeedRow[], signal: AbortSignal) {
   return db.withTx(signal, async (tx) => {
-    if ((await s.claimSeed(tx, { name: "stocks" }, signal)) === 0) return false;
+    if ((await s.claimSeed(tx, { name }, signal)) === 0) return false;
     await s.insertStocks(
       tx,
       {

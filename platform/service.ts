@@ -11,6 +11,7 @@ import { createGateway, type GatewayOptions } from "./http/gateway.ts";
 import { sendJson } from "./http/io.ts";
 import { type ApiDocs, openApiDocument } from "./http/openapi.ts";
 import { type Endpoint, startHttpServer } from "./http/server.ts";
+import { registerInProcess } from "./inproc/channel.ts";
 import type { Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { noopTracer, type Tracing } from "./observability/tracing.ts";
@@ -93,6 +94,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     health = serverHealth;
     await serverHealth.follow(options.readiness ?? (() => {}), options.healthIntervalMs ?? 2_000);
   }
+  const unregister = grpc ? registerInProcess(`${options.host}:${grpc.port}`, table) : () => {};
   const gateway = bindings.length > 0 ? createGateway(table, options.gateway) : undefined;
 
   let stopping = false;
@@ -142,6 +144,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     registry: metrics.registry,
     stop: async (graceMs = 10_000) => {
       stopping = true;
+      unregister();
       health?.stop();
       await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
       await options.tracing?.shutdown();

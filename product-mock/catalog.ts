@@ -60,6 +60,11 @@ const NOUNS = [
 const GENERATED_BASE = 900_000_000;
 const GENERATED_STEP = 7919;
 
+/** The SKUs of the first `count` generated products (what the bench seed stocks). */
+export function generatedSkus(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => GENERATED_BASE + i * GENERATED_STEP);
+}
+
 export function buildCatalog(generated: number): Map<number, Product> {
   const catalog = new Map<number, Product>();
   for (const p of KNOWN_PRODUCTS) catalog.set(p.sku, p);

@@ -6,7 +6,7 @@
 import { cartConfig, startCart } from "../cart/main.ts";
 import { lomsConfig, startLoms } from "../loms/main.ts";
 import { notificationsConfig, startNotifications } from "../notifications/main.ts";
-import type { Env } from "../platform/config.ts";
+import { type Env, envBool } from "../platform/config.ts";
 import { startEmbeddedPostgres } from "../platform/dev/embedded-postgres.ts";
 import { migrate } from "../platform/dev/migrate.ts";
 import { inProcessBus } from "../platform/events/in-process.ts";
@@ -48,15 +48,26 @@ export async function startEmbeddedSystem(
       bus,
     );
     stops.unshift(() => notifications.stop());
-    // Embedded Postgres has no pooler: the relay's direct URL is the same database.
+    // One process, a direct Postgres (no pooler: the relay's direct URL is the same database):
+    // prepared statements on, and cart reaches product-mock and LOMS in-process (platform/inproc)
+    // rather than over loopback HTTP/2 — unless the environment says otherwise (the bench
+    // measures both).
+    const on = (name: string) => envBool(env, name, true);
     const loms = await startLoms(
-      { ...lomsConfig(env), databaseUrl: pg.url("loms"), databaseDirectUrl: pg.url("loms") },
+      {
+        ...lomsConfig(env),
+        databaseUrl: pg.url("loms"),
+        databaseDirectUrl: pg.url("loms"),
+        dbPrepare: on("LOMS_DB_PREPARE"),
+      },
       bus,
     );
     stops.unshift(() => loms.stop());
     const cart = await startCart({
       ...cartConfig(env),
       databaseUrl: pg.url("cart"),
+      dbPrepare: on("CART_DB_PREPARE"),
+      inProcessPeers: on("CART_INPROC_PEERS"),
       productAddr: `127.0.0.1:${product.grpcPort}`,
       lomsAddr: `127.0.0.1:${loms.grpcPort}`,
     });

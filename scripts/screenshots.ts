@@ -57,7 +57,12 @@ try {
   const page = await browser.newPage();
   await page.goto(`${ZIPKIN}/zipkin/traces/${traceId}`);
   await page.getByText("notifications").first().waitFor({ timeout: 30_000 });
-  await page.getByText("Services 4").or(page.getByText("Services4")).first().waitFor({ timeout: 5_000 }).catch(() => {});
+  await page
+    .getByText("Services 4")
+    .or(page.getByText("Services4"))
+    .first()
+    .waitFor({ timeout: 5_000 })
+    .catch(() => {});
   await page.waitForTimeout(1_000);
   await page.screenshot({ path: `${OUT}/trace-checkout.png`, fullPage: false });
   console.log(`${OUT}/trace-checkout.png: trace ${traceId}`);

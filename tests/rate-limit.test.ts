@@ -7,10 +7,12 @@ import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
 let sys: TestSystem;
 beforeAll(async () => {
+  // The local cache off, so that every look-up reaches the product service through the limiter.
   sys = await startTestSystem({
     PRODUCT_MOCK_RPS: "10",
     CART_PRODUCT_RPS_LIMIT: "10",
     PRODUCT_MOCK_GENERATED: "100",
+    CART_PRODUCT_CACHE_LOCAL_SIZE: "0",
   });
 });
 afterAll(async () => {

@@ -11,6 +11,10 @@
 //   or the caller's signal aborts; `tryAcquire` answers at once.
 // - Waiting costs no CPU: the store says how long until the oldest permit leaves the window,
 //   and the caller sleeps that long before asking again.
+//
+// Stores: MemoryRateLimitStore below (one process); RedisRateLimitStore in
+// redis/rate-limit-store.ts (every process sharing the Redis), wrapped in FallbackRateLimitStore,
+// which limits in-process at the same rate while Redis is unreachable.
 
 import { sleep } from "../rpc/context.ts";
 

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { AppError } from "../rpc/errors.ts";
-import { WorkerPool } from "./worker-pool.ts";
+import { BoundedMapper, mapBounded, WorkerPool } from "./worker-pool.ts";
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
@@ -119,5 +119,79 @@ describe("WorkerPool", () => {
 
   test("rejects a non-positive size", () => {
     expect(() => new WorkerPool(0)).toThrow();
+  });
+});
+
+describe("mapBounded / BoundedMapper", () => {
+  test("at most `limit` items in flight, started in input order, results in input order", async () => {
+    let running = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const out = await new BoundedMapper(3).map(
+      [5, 1, 4, 2, 3, 0],
+      async (n) => {
+        started.push(n);
+        running++;
+        peak = Math.max(peak, running);
+        await Bun.sleep(n);
+        running--;
+        return n * 10;
+      },
+      new AbortController().signal,
+    );
+    expect(out).toEqual([50, 10, 40, 20, 30, 0]);
+    expect(started).toEqual([5, 1, 4, 2, 3, 0]);
+    expect(peak).toBe(3);
+  });
+
+  test("the first failure rejects and aborts the running siblings; later items never start", async () => {
+    const seen: string[] = [];
+    const run = mapBounded(
+      [0, 1, 2, 3, 4],
+      2,
+      (n, signal) =>
+        new Promise<number>((resolve, reject) => {
+          seen.push(`start ${n}`);
+          if (n === 1) return reject(new Error("boom"));
+          signal.addEventListener("abort", () => {
+            seen.push(`aborted ${n}`);
+            reject(signal.reason);
+          });
+          setTimeout(() => resolve(n), 50);
+        }),
+      new AbortController().signal,
+    );
+    await expect(run).rejects.toThrow("boom");
+    expect(seen).toEqual(["start 0", "start 1", "aborted 0"]);
+  });
+
+  test("the parent's abort reaches running items and rejects with its reason", async () => {
+    const parent = new AbortController();
+    const run = mapBounded(
+      [1, 2],
+      5,
+      (_n, signal) =>
+        new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+      parent.signal,
+    );
+    parent.abort(new Error("client went away"));
+    await expect(run).rejects.toThrow("client went away");
+  });
+
+  test("WorkerPool.map with a per-call limit leaves room in the shared pool for another caller", async () => {
+    const pool = new WorkerPool(4);
+    const order: string[] = [];
+    const task = (tag: string) => async (n: number) => {
+      order.push(`${tag}${n}`);
+      await Bun.sleep(5);
+      return n;
+    };
+    const never = new AbortController().signal;
+    const big = pool.map([1, 2, 3, 4, 5, 6], task("big"), never, 2);
+    const small = pool.map([1, 2], task("small"), never, 2);
+    await Promise.all([big, small]);
+    // The small listing's items start while the big one still has items waiting.
+    expect(order.indexOf("small1")).toBeLessThan(order.indexOf("big3"));
+    await pool.close();
   });
 });

@@ -13,6 +13,10 @@
 // - `map` has errgroup semantics: results come back in input order; the first failure aborts
 //   the sibling tasks (through a derived signal) and is the error `map` rejects with.
 //
+// - `mapBounded` (and `BoundedMapper`) give the same `map` guarantees without a shared pool: at
+//   most `limit` items of one call run at once. Cart bounds each listing with it, and keeps the
+//   process-wide pool for the product client alone, so warm listings never queue behind cold ones.
+//
 // Why not a library: p-limit and friends cap concurrency per call site but do not give a
 // shared, bounded queue with per-task cancellation and errgroup-style `map`; the whole is ~100
 // lines and this comment states its contract.
@@ -86,28 +90,18 @@ export class WorkerPool {
     });
   }
 
-  /** Runs `fn` over `items` on the pool; see the errgroup guarantee above. */
-  async map<I, O>(
+  /**
+   * Runs `fn` over `items` on the pool; see the errgroup guarantee above. `limit` caps how many
+   * of this call's items hold or wait for a worker at once (the rest wait in the call itself),
+   * so that one large call cannot fill the shared queue ahead of everyone else.
+   */
+  map<I, O>(
     items: readonly I[],
     fn: (item: I, signal: AbortSignal) => Promise<O>,
     signal: AbortSignal,
-  ) {
-    const group = new AbortController();
-    const onParentAbort = () => group.abort(signal.reason);
-    if (signal.aborted) onParentAbort();
-    else signal.addEventListener("abort", onParentAbort, { once: true });
-    try {
-      return await Promise.all(
-        items.map((item) =>
-          this.submit((s) => fn(item, s), group.signal).catch((err: unknown) => {
-            group.abort(err);
-            throw err;
-          }),
-        ),
-      );
-    } finally {
-      signal.removeEventListener("abort", onParentAbort);
-    }
+    limit = items.length,
+  ): Promise<O[]> {
+    return mapBounded(items, limit, (item, s) => this.submit((ts) => fn(item, ts), s), signal);
   }
 
   /** Refuses new tasks, rejects queued ones, resolves when running ones have finished. */
@@ -121,5 +115,56 @@ export class WorkerPool {
   #next(): void {
     while (this.#running < this.size && this.#queue.length > 0) this.#queue.shift()?.start();
     if (this.#running === 0) for (const resolve of this.#idle.splice(0)) resolve();
+  }
+}
+
+/**
+ * errgroup-style map with at most `limit` items in flight: results in input order, items start
+ * in input order, the first failure aborts the others (through a derived signal) and is what
+ * this rejects with, and the parent signal's abort does the same. On success every item has
+ * settled; on rejection the siblings still running have been signalled and settle on their own
+ * (their results are dropped, their errors never go unhandled).
+ */
+export async function mapBounded<I, O>(
+  items: readonly I[],
+  limit: number,
+  fn: (item: I, signal: AbortSignal) => Promise<O>,
+  signal: AbortSignal,
+): Promise<O[]> {
+  const group = new AbortController();
+  const onParentAbort = () => group.abort(signal.reason);
+  if (signal.aborted) onParentAbort();
+  else signal.addEventListener("abort", onParentAbort, { once: true });
+  const results = new Array<O>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      group.signal.throwIfAborted();
+      const i = next++;
+      try {
+        results[i] = await fn(items[i] as I, group.signal);
+      } catch (err) {
+        group.abort(err);
+        throw err;
+      }
+    }
+  };
+  try {
+    const workers = Math.max(1, Math.min(limit, items.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    return results;
+  } finally {
+    signal.removeEventListener("abort", onParentAbort);
+  }
+}
+
+/** The `ConcurrentMapper` shape over `mapBounded`: a per-call bound, no shared queue. */
+export class BoundedMapper {
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error("mapper limit must be a positive integer");
+  }
+
+  map<I, O>(items: readonly I[], fn: (item: I, signal: AbortSignal) => Promise<O>, signal: AbortSignal) {
+    return mapBounded(items, this.limit, fn, signal);
   }
 }

@@ -1,6 +1,7 @@
 // Postgres access for every service: a pool from the `postgres` driver, the DBTX adapter that
 // sqlc-generated queries run on, and transactions. Behind pgbouncer in transaction pooling
-// prepared statements break (writes silently lost), so `prepare: false` is not optional.
+// prepared statements break (writes silently lost), so `prepare` stays off there; only a direct
+// connection (embedded mode) turns it on.
 // A request's AbortSignal cancels its running query (a real server-side cancel).
 
 import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
@@ -29,6 +30,12 @@ export interface PoolOptions {
   readonly applicationName: string;
   /** Each query becomes a child span of the active one; never with SQL text or parameters. */
   readonly tracer?: Tracer;
+  /**
+   * Named prepared statements (parse once per connection, then bind and execute). Only on a
+   * direct connection: behind pgbouncer's transaction pooling a statement prepared on one server
+   * connection is missing on the next, so the stack keeps this off.
+   */
+  readonly prepare?: boolean;
 }
 
 export class Database implements DBTX {
@@ -42,7 +49,7 @@ export class Database implements DBTX {
     this.#tracer = options.tracer ?? noopTracer;
     this.#max = options.max ?? 10;
     this.#sql = postgres(options.url, {
-      prepare: false,
+      prepare: options.prepare ?? false,
       max: this.#max,
       idle_timeout: 30,
       connect_timeout: 10,

@@ -5,6 +5,7 @@
 
 import { create, type DescMethod, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { inProcessCall, inProcessHandler } from "../inproc/channel.ts";
 import {
   type AnyService,
   type Call,
@@ -14,7 +15,7 @@ import {
   newCall,
   type ServiceClient,
 } from "../rpc/call.ts";
-import { linkDeadline } from "../rpc/deadline.ts";
+import { linkClientDeadline } from "../rpc/deadline.ts";
 import { AppError, codeFromNumber } from "../rpc/errors.ts";
 import { metadataInterceptors } from "../rpc/interceptors/metadata.ts";
 import { parseMessage, rawBytes, serializer } from "./codec.ts";
@@ -25,6 +26,8 @@ export interface GrpcClientOptions {
   readonly interceptors?: readonly Interceptor[];
   /** Upper bound for a call when the caller's context has no earlier deadline. */
   readonly timeoutMs?: number;
+  /** Call a server of this same process directly when one listens at `address` (embedded mode). */
+  readonly inProcess?: boolean;
 }
 
 export type GrpcClient<S extends AnyService> = ServiceClient<S> & { close(): void };
@@ -42,11 +45,16 @@ export function createGrpcClient<S extends AnyService>(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const client: Record<string, unknown> = { close: () => channel.close() };
   for (const method of service.methods) {
-    const send = chain([...metadataInterceptors, ...(options.interceptors ?? [])], (req, call) =>
-      unaryCall(channel, method, req, call, timeoutMs),
-    );
+    const path = methodPath(method);
+    const local = () => (options.inProcess ? inProcessHandler(options.address, path) : undefined);
+    const send = chain([...metadataInterceptors, ...(options.interceptors ?? [])], (req, call) => {
+      const handler = call.transport === "inproc" ? local() : undefined;
+      return handler
+        ? inProcessCall(handler, method, req, call, timeoutMs)
+        : unaryCall(channel, method, req, call, timeoutMs);
+    });
     client[method.localName] = (req: MessageInitShape<typeof method.input>, ctx: Call["ctx"]) =>
-      send(create(method.input, req), newCall(method, ctx, "client", "grpc"));
+      send(create(method.input, req), newCall(method, ctx, "client", local() ? "inproc" : "grpc"));
   }
   return client as GrpcClient<S>;
 }
@@ -58,10 +66,7 @@ function unaryCall(
   call: Call,
   timeoutMs: number,
 ): Promise<Message> {
-  const { signal, deadline, dispose } = linkDeadline(call.ctx.signal, [
-    { at: call.ctx.deadline, source: "caller's deadline" },
-    { at: Date.now() + timeoutMs, source: `client timeout ${timeoutMs} ms` },
-  ]);
+  const { signal, deadline, dispose } = linkClientDeadline(call.ctx, timeoutMs);
   if (signal.aborted) {
     dispose();
     return Promise.reject(signal.reason);

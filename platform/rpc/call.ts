@@ -10,8 +10,8 @@ export interface Call {
   readonly ctx: Ctx;
   /** "server": handling an incoming call; "client": making an outgoing one. */
   readonly side: "server" | "client";
-  /** How the call arrived on the server side: a gRPC socket or the HTTP gateway. */
-  readonly transport: "grpc" | "http";
+  /** How the call travels: a gRPC socket, the HTTP gateway, or in-process (platform/inproc). */
+  readonly transport: "grpc" | "http" | "inproc";
   /**
    * Request headers, lower-cased (gRPC metadata or HTTP headers). Server side: what arrived.
    * Client side: what will be sent; client interceptors add to it.

@@ -51,3 +51,14 @@ export function linkDeadline(
     },
   };
 }
+
+/** A client call's cancellation: the caller's signal and deadline, capped by the client's timeout. */
+export function linkClientDeadline(
+  ctx: { readonly signal: AbortSignal; readonly deadline?: number },
+  timeoutMs: number,
+): LinkedDeadline {
+  return linkDeadline(ctx.signal, [
+    { at: ctx.deadline, source: "caller's deadline" },
+    { at: Date.now() + timeoutMs, source: `client timeout ${timeoutMs} ms` },
+  ]);
+}

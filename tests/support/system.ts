@@ -8,8 +8,8 @@ import { createLogger } from "../../platform/observability/logger.ts";
 import { type EmbeddedSystem, startEmbeddedSystem } from "../../scripts/embedded-system.ts";
 import { freePort } from "./free-port.ts";
 
-/** Ports 0 everywhere; generous product limits so tests are not throttled unless they ask. */
-const TEST_ENV: Readonly<Record<string, string>> = {
+/** Every service on ports the OS picks (for tests and the bench). */
+export const EPHEMERAL_PORTS: Readonly<Record<string, string>> = {
   CART_HTTP_PORT: "0",
   CART_GRPC_PORT: "0",
   LOMS_HTTP_PORT: "0",
@@ -17,6 +17,11 @@ const TEST_ENV: Readonly<Record<string, string>> = {
   PRODUCT_MOCK_HTTP_PORT: "0",
   PRODUCT_MOCK_GRPC_PORT: "0",
   NOTIFICATIONS_HTTP_PORT: "0",
+};
+
+/** Ports 0 everywhere; generous product limits so tests are not throttled unless they ask. */
+const TEST_ENV: Readonly<Record<string, string>> = {
+  ...EPHEMERAL_PORTS,
   PRODUCT_MOCK_RPS: "1000",
   CART_PRODUCT_RPS_LIMIT: "1000",
   PRODUCT_MOCK_LATENCY_MS: "0",

@@ -24,7 +24,7 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       const res = await next(req, call);
       const ms = performance.now() - started;
       // One info line per request: a gateway request has its line from the HTTP server.
-      (call.side === "server" && call.transport === "grpc" ? logger.info : logger.debug).call(logger, {
+      (call.side === "server" && call.transport !== "http" ? logger.info : logger.debug).call(logger, {
         ...fields,
         code: "OK",
         duration_ms: round(ms),
