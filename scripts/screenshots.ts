@@ -32,7 +32,7 @@ const headers = {
   traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`,
 };
 const user = 9_000_000 + Math.floor(Math.random() * 100_000);
-for (const sku of [1076963, 1148162])
+for (const sku of [139275865, 1625903])
   if ((await post(`${CART}/user/${user}/cart/${sku}`, headers, { count: 1 })) !== 200)
     throw new Error("add failed");
 if ((await post(`${CART}/checkout/${user}`, headers)) !== 200) throw new Error("checkout failed");

@@ -42,7 +42,7 @@ test("a checkout's trace in Jaeger holds spans from cart, loms (SQL, publish) an
   const traceId = randomBytes(16).toString("hex");
   const traceparent = `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
   expect(
-    (await http("POST", `${CART}/user/${user}/cart/1076963`, { count: 1 }, { traceparent })).status,
+    (await http("POST", `${CART}/user/${user}/cart/1625903`, { count: 1 }, { traceparent })).status,
   ).toBe(200);
   const checkout = await http("POST", `${CART}/checkout/${user}`, undefined, { traceparent });
   expect(checkout.status).toBe(200);
