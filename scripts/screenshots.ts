@@ -25,22 +25,25 @@ async function post(url: string, headers: Record<string, string>, body?: unknown
   return res.status;
 }
 
-// One checkout under a known trace id, so that its page can be opened directly.
+// One checkout under a known trace id, so that its page can be opened directly; the adds before
+// it are traces of their own.
 const traceId = randomBytes(16).toString("hex");
-const headers = {
-  "content-type": "application/json",
-  traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01`,
-};
+const json = { "content-type": "application/json" };
+const traced = { ...json, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` };
 const user = 9_000_000 + Math.floor(Math.random() * 100_000);
 for (const sku of [139275865, 1625903])
-  if ((await post(`${CART}/user/${user}/cart/${sku}`, headers, { count: 1 })) !== 200)
+  if ((await post(`${CART}/user/${user}/cart/${sku}`, json, { count: 1 })) !== 200)
     throw new Error("add failed");
-if ((await post(`${CART}/checkout/${user}`, headers)) !== 200) throw new Error("checkout failed");
+if ((await post(`${CART}/checkout/${user}`, traced)) !== 200) throw new Error("checkout failed");
 for (let i = 0; ; i++) {
   const res = await fetch(`${ZIPKIN}/api/v2/trace/${traceId}`);
-  const spans = res.ok ? ((await res.json()) as { localEndpoint?: { serviceName?: string } }[]) : [];
-  const seen = new Set(spans.map((s) => s.localEndpoint?.serviceName));
-  if (["cart", "loms", "notifications"].every((name) => seen.has(name))) break;
+  const spans = res.ok
+    ? ((await res.json()) as { name?: string; localEndpoint?: { serviceName?: string } }[])
+    : [];
+  const names = new Set(spans.map((s) => `${s.localEndpoint?.serviceName} ${s.name}`));
+  const whole = ["cart /cart.v1.cartservice/checkout", "loms /loms.v1.lomsservice/ordercreate"];
+  if (whole.every((n) => names.has(n)) && spans.some((s) => s.localEndpoint?.serviceName === "notifications"))
+    break;
   if (i > 60) throw new Error(`trace ${traceId} did not reach Zipkin with every service's spans`);
   await Bun.sleep(500);
 }
