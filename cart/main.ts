@@ -20,6 +20,7 @@ import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
 import { FallbackRateLimitStore, RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
 import { awaitShards, closeShards, connectShards } from "../platform/redis/shards.ts";
 import { bindService } from "../platform/rpc/call.ts";
+import { sendAuthTokenInterceptor } from "../platform/rpc/interceptors/auth-token.ts";
 import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
 import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
 import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
@@ -139,6 +140,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
       tracingInterceptor(tracer),
       rateLimitClientInterceptor(limiter, metrics.registry, "product-service"),
+      sendAuthTokenInterceptor,
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
@@ -148,7 +150,8 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     timeoutMs: config.clientTimeoutMs,
     inProcess: config.inProcessPeers,
     interceptors: [
-      retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo"] }),
+      // OrderCreate is safe to retry: cart sends a checkout key and LOMS makes one order per key.
+      retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo", "OrderCreate"] }),
       tracingInterceptor(tracer),
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
@@ -201,6 +204,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
   return {
     httpPort: service.httpPort,
     grpcPort: service.grpcPort,
+    drain: service.drain,
     stop: async () => {
       await service.stop();
       await pool.close();

@@ -11,8 +11,17 @@ export interface CartRepo {
   add(ctx: Ctx, userId: number, line: CartLine, maxTotal: number): Promise<boolean>;
   remove(ctx: Ctx, userId: number, sku: number): Promise<void>;
   clear(ctx: Ctx, userId: number): Promise<void>;
-  /** Removes exactly these lines (same SKU and count); lines changed meanwhile stay. */
-  removeOrdered(ctx: Ctx, userId: number, lines: readonly CartLine[]): Promise<void>;
+  /**
+   * The user's checkout key and the lines it covers, read together: a concurrent finishCheckout
+   * is wholly before or wholly after. The key stays the same until a checkout with it finishes.
+   */
+  beginCheckout(ctx: Ctx, userId: number): Promise<{ key: string; lines: CartLine[] }>;
+  /**
+   * Ends the checkout named by `key`: replaces the key and, when `ordered` is given, removes
+   * exactly those lines (same SKU and count; lines changed meanwhile stay). Does nothing when the
+   * key was replaced already, so a repeat cannot remove lines a second time.
+   */
+  finishCheckout(ctx: Ctx, userId: number, key: string, ordered?: readonly CartLine[]): Promise<void>;
 }
 
 export interface ProductCatalog {
@@ -26,8 +35,11 @@ export interface StockService {
 }
 
 export interface OrderService {
-  /** Creates an order for the lines; FAILED_PRECONDITION when stock is short. */
-  create(ctx: Ctx, userId: number, lines: readonly CartLine[]): Promise<number>;
+  /**
+   * Creates an order for the lines; FAILED_PRECONDITION when stock is short. At most one order
+   * per `checkoutKey`: a repeat answers the first order's id (or its FAILED_PRECONDITION).
+   */
+  create(ctx: Ctx, userId: number, lines: readonly CartLine[], checkoutKey: string): Promise<number>;
 }
 
 /** Runs per-item work concurrently with bounded parallelism (the platform worker pool). */

@@ -56,13 +56,29 @@ test("remove deletes one line (absent is fine); clear deletes the user's cart on
   expect(await repo.list(ctx, 7)).toEqual([{ sku: 1, count: 1 }]);
 });
 
-test("removeOrdered removes exactly the ordered lines; a line changed meanwhile stays", async () => {
+test("finishCheckout removes exactly the ordered lines; a line changed meanwhile stays", async () => {
   await repo.add(ctx, 8, { sku: 1, count: 2 }, 10);
   await repo.add(ctx, 8, { sku: 2, count: 3 }, 10);
-  const ordered = await repo.list(ctx, 8);
+  const { key, lines: ordered } = await repo.beginCheckout(ctx, 8);
   await repo.add(ctx, 8, { sku: 2, count: 1 }, 10); // changed while "checkout" ran
-  await repo.removeOrdered(ctx, 8, ordered);
+  await repo.finishCheckout(ctx, 8, key, ordered);
   expect(await repo.list(ctx, 8)).toEqual([{ sku: 2, count: 4 }]);
+});
+
+test("a checkout key stays until its checkout finishes, which happens once", async () => {
+  await repo.add(ctx, 9, { sku: 1, count: 2 }, 10);
+  const first = await repo.beginCheckout(ctx, 9);
+  expect(first.lines).toEqual([{ sku: 1, count: 2 }]);
+  expect((await repo.beginCheckout(ctx, 9)).key).toBe(first.key);
+  expect((await repo.beginCheckout(ctx, 10)).key).not.toBe(first.key);
+  await repo.finishCheckout(ctx, 9, first.key, first.lines);
+  const next = await repo.beginCheckout(ctx, 9);
+  expect(next.key).not.toBe(first.key);
+  expect(next.lines).toEqual([]);
+  // A late repeat of the finished checkout removes nothing the user added since.
+  await repo.add(ctx, 9, { sku: 1, count: 2 }, 10);
+  await repo.finishCheckout(ctx, 9, first.key, first.lines);
+  expect(await repo.list(ctx, 9)).toEqual([{ sku: 1, count: 2 }]);
 });
 
 test("the count > 0 CHECK holds for raw SQL", async () => {

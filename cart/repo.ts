@@ -1,13 +1,16 @@
 // Postgres adapter for the cart repository, over the sqlc-generated queries in gen/sql/cart.
+// Checkout keys: see sql/cart/queries/checkout_keys.sql.
 
 import * as q from "../gen/sql/cart/cart_items_sql.ts";
-import type { DBTX } from "../platform/db/postgres.ts";
+import * as k from "../gen/sql/cart/checkout_keys_sql.ts";
+import type { Database } from "../platform/db/postgres.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import type { CartLine } from "./model.ts";
 import type { CartRepo } from "./ports.ts";
 
 export class PgCartRepo implements CartRepo {
-  constructor(private readonly db: DBTX) {}
+  constructor(private readonly db: Database) {}
 
   list(ctx: Ctx, userId: number): Promise<CartLine[]> {
     return q.listCartItems(this.db, { userId }, ctx.signal);
@@ -30,11 +33,23 @@ export class PgCartRepo implements CartRepo {
     return q.clearCart(this.db, { userId }, ctx.signal);
   }
 
-  async removeOrdered(ctx: Ctx, userId: number, lines: readonly CartLine[]): Promise<void> {
-    await q.removeOrderedItems(
-      this.db,
-      { userId, skus: lines.map((l) => l.sku), counts: lines.map((l) => l.count) },
-      ctx.signal,
-    );
+  beginCheckout(ctx: Ctx, userId: number): Promise<{ key: string; lines: CartLine[] }> {
+    return this.db.withTx(ctx.signal, async (tx) => {
+      const row = await k.lockCheckoutKey(tx, { userId }, ctx.signal);
+      if (!row) throw AppError.internal("checkout key upsert returned no row");
+      return { key: row.checkoutKey, lines: await q.listCartItems(tx, { userId }, ctx.signal) };
+    });
+  }
+
+  finishCheckout(ctx: Ctx, userId: number, key: string, ordered?: readonly CartLine[]): Promise<void> {
+    return this.db.withTx(ctx.signal, async (tx) => {
+      if ((await k.replaceCheckoutKey(tx, { userId, checkoutKey: key }, ctx.signal)) !== 1) return;
+      if (!ordered) return;
+      await q.removeOrderedItems(
+        tx,
+        { userId, skus: ordered.map((l) => l.sku), counts: ordered.map((l) => l.count) },
+        ctx.signal,
+      );
+    });
   }
 }

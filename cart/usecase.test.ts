@@ -20,7 +20,8 @@ function setup() {
     add: mock<CartRepo["add"]>(async () => true),
     remove: mock<CartRepo["remove"]>(async () => {}),
     clear: mock<CartRepo["clear"]>(async () => {}),
-    removeOrdered: mock<CartRepo["removeOrdered"]>(async () => {}),
+    beginCheckout: mock<CartRepo["beginCheckout"]>(async () => ({ key: "k1", lines: [] })),
+    finishCheckout: mock<CartRepo["finishCheckout"]>(async () => {}),
   };
   const catalog = { get: mock<ProductCatalog["get"]>(async (_ctx, sku) => PRODUCTS[sku] ?? null) };
   const stocks = { available: mock<StockService["available"]>(async () => 100) };
@@ -113,10 +114,10 @@ describe("checkout", () => {
   test("creates the order from the cart lines, then removes exactly those lines", async () => {
     const s = setup();
     const lines = [{ sku: 1148162, count: 2 }];
-    s.repo.list.mockResolvedValueOnce(lines);
+    s.repo.beginCheckout.mockResolvedValueOnce({ key: "k1", lines });
     expect(await s.usecase.checkout(ctx, 1)).toBe(42);
-    expect(s.orders.create).toHaveBeenCalledWith(ctx, 1, lines);
-    expect(s.repo.removeOrdered).toHaveBeenCalledWith(ctx, 1, lines);
+    expect(s.orders.create).toHaveBeenCalledWith(ctx, 1, lines, "k1");
+    expect(s.repo.finishCheckout).toHaveBeenCalledWith(expect.anything(), 1, "k1", lines);
   });
 
   test("an empty cart is NOT_FOUND and no order is created", async () => {
@@ -127,9 +128,19 @@ describe("checkout", () => {
 
   test("when LOMS refuses, the error passes through and the cart stays", async () => {
     const s = setup();
-    s.repo.list.mockResolvedValueOnce([{ sku: 1148162, count: 2 }]);
+    s.repo.beginCheckout.mockResolvedValueOnce({ key: "k1", lines: [{ sku: 1148162, count: 2 }] });
     s.orders.create.mockRejectedValueOnce(AppError.failedPrecondition("not enough stock"));
     expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("FAILED_PRECONDITION");
-    expect(s.repo.removeOrdered).not.toHaveBeenCalled();
+    // The key is replaced (LOMS keeps the failed order under it), and no line is removed.
+    expect(s.repo.finishCheckout).toHaveBeenCalledTimes(1);
+    expect(s.repo.finishCheckout.mock.calls[0]?.slice(1)).toEqual([1, "k1"]);
+  });
+
+  test("any other failure keeps the key, so a retry answers the same order", async () => {
+    const s = setup();
+    s.repo.beginCheckout.mockResolvedValueOnce({ key: "k1", lines: [{ sku: 1148162, count: 2 }] });
+    s.orders.create.mockRejectedValueOnce(AppError.unavailable("loms down"));
+    expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("UNAVAILABLE");
+    expect(s.repo.finishCheckout).not.toHaveBeenCalled();
   });
 });

@@ -2,7 +2,7 @@
 // available, listings carry live names and prices, checkout turns the cart into an order.
 
 import type { Ctx } from "../platform/rpc/context.ts";
-import { AppError } from "../platform/rpc/errors.ts";
+import { AppError, hasCode } from "../platform/rpc/errors.ts";
 import type { CartItem, CartLine, CartView } from "./model.ts";
 import type { CartRepo, ConcurrentMapper, OrderService, ProductCatalog, StockService } from "./ports.ts";
 
@@ -55,14 +55,33 @@ export class CartUsecase {
     return { items, totalPrice };
   }
 
-  /** Creates the order in LOMS, then removes the ordered lines; the cart stays if LOMS refuses. */
+  /**
+   * Creates the order in LOMS, then removes the ordered lines; the cart stays if LOMS refuses.
+   * Idempotent: the cart's checkout key goes with the order, and LOMS makes at most one order per
+   * key, so concurrent checkouts and a retry after a lost answer get the same order. Once LOMS
+   * has answered, the cleanup runs to completion on its own bounded context: the caller giving
+   * up then must not leave the ordered lines in the cart.
+   */
   async checkout(ctx: Ctx, userId: number): Promise<number> {
-    const lines = await this.repo.list(ctx, userId);
+    const { key, lines } = await this.repo.beginCheckout(ctx, userId);
     if (lines.length === 0) throw emptyCart(userId);
-    const orderId = await this.orders.create(ctx, userId, lines);
-    await this.repo.removeOrdered(ctx, userId, lines);
+    let orderId: number;
+    try {
+      orderId = await this.orders.create(ctx, userId, lines, key);
+    } catch (err) {
+      // LOMS kept a failed order under this key: a fresh key lets the next attempt try again.
+      if (hasCode(err, "FAILED_PRECONDITION")) await this.repo.finishCheckout(detached(ctx), userId, key);
+      throw err;
+    }
+    await this.repo.finishCheckout(detached(ctx), userId, key, lines);
     return orderId;
   }
 }
+
+/** How long checkout's cleanup may take once detached from the caller's cancellation. */
+const CLEANUP_TIMEOUT_MS = 5_000;
+
+/** The request's values without its cancellation, bounded by a timeout of its own. */
+const detached = (ctx: Ctx): Ctx => ({ values: ctx.values, signal: AbortSignal.timeout(CLEANUP_TIMEOUT_MS) });
 
 const emptyCart = (userId: number) => AppError.notFound(`cart of user ${userId} is empty`);

@@ -24,8 +24,7 @@ export async function runExpiryLoop(
     try {
       let cancelled: number;
       do {
-        const before = new Date(Date.now() - options.paymentTimeoutMs);
-        cancelled = await usecase.cancelExpired(ctx, before, options.batchSize);
+        cancelled = await usecase.cancelExpired(ctx, options.paymentTimeoutMs, options.batchSize);
         if (cancelled > 0) logger.info({ cancelled }, "cancelled unpaid orders");
       } while (cancelled === options.batchSize && !signal.aborted);
     } catch (err) {

@@ -134,6 +134,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
   return {
     httpPort: service.httpPort,
     grpcPort: service.grpcPort,
+    drain: service.drain,
     stop: async () => {
       await service.stop();
       background.abort();

@@ -12,14 +12,29 @@ export interface TxRepos {
 }
 
 export interface OrderRepo {
-  /** Inserts the order with its (normalized) items; returns the new id. */
-  create(ctx: Ctx, userId: number, status: OrderStatus, items: readonly OrderItem[]): Promise<number>;
+  /**
+   * Inserts the order with its (normalized) items; returns the new id, or null when another
+   * order already holds `checkoutKey` (nothing is inserted then).
+   */
+  create(
+    ctx: Ctx,
+    userId: number,
+    status: OrderStatus,
+    items: readonly OrderItem[],
+    checkoutKey?: string,
+  ): Promise<number | null>;
   get(ctx: Ctx, orderId: number): Promise<Order | null>;
+  /** The order created with this checkout key, if any. */
+  getByCheckoutKey(ctx: Ctx, checkoutKey: string): Promise<Order | null>;
   /** Like get, and locks the order until the transaction ends. */
   getForUpdate(ctx: Ctx, orderId: number): Promise<Order | null>;
   setStatus(ctx: Ctx, orderId: number, status: OrderStatus): Promise<void>;
-  /** Locks up to `limit` orders awaiting payment since before `before`, skipping locked ones. */
-  claimExpired(ctx: Ctx, before: Date, limit: number): Promise<Order[]>;
+  /**
+   * Locks up to `limit` orders awaiting payment for longer than `timeoutMs` by the database's
+   * clock (replicas' clocks may drift; the database's is the one updated_at was written with),
+   * skipping locked ones.
+   */
+  claimExpired(ctx: Ctx, timeoutMs: number, limit: number): Promise<Order[]>;
 }
 
 /**
@@ -34,7 +49,7 @@ export interface StockRepo {
   get(ctx: Ctx, sku: number): Promise<Stock | null>;
   /** Reserves every item or none; false when any SKU lacks stock (or does not exist). */
   reserveAll(ctx: Ctx, items: readonly OrderItem[]): Promise<boolean>;
-  /** Returns reserved units to availability. */
+  /** Returns reserved units to availability; items sorted by SKU, one entry per SKU. */
   release(ctx: Ctx, items: readonly OrderItem[]): Promise<void>;
   /** Takes reserved units out of both reserved and total (the goods leave the warehouse). */
   ship(ctx: Ctx, items: readonly OrderItem[]): Promise<void>;

@@ -1,16 +1,18 @@
 // LOMS repositories against a real Postgres (embedded): migrations from empty, every query,
 // rollback, and the no-overselling guarantee under concurrency.
 
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setSystemTime, test } from "bun:test";
 import * as o from "../gen/sql/loms/outbox_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
 import type { Database } from "../platform/db/postgres.ts";
+import { createLogger } from "../platform/observability/logger.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { withValue } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
 import { useServiceDatabase } from "../tests/support/postgres.ts";
-import { OrderStatus } from "./model.ts";
+import { runExpiryLoop } from "./expiry.ts";
+import { type OrderItem, OrderStatus } from "./model.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { LomsUsecase } from "./usecase.ts";
@@ -50,14 +52,44 @@ describe("seed", () => {
   });
 });
 
+/** Creates an order in its own transaction; fails when the checkout key is already taken. */
+async function insert(
+  userId: number,
+  status: OrderStatus,
+  items: OrderItem[],
+  key?: string,
+): Promise<number> {
+  const id = await store.inTx(ctx, (tx) => tx.orders.create(ctx, userId, status, items, key));
+  if (id === null) throw new Error(`checkout key ${key} is taken`);
+  return id;
+}
+
 describe("orders", () => {
-  test("create, get with items sorted, status changes", async () => {
-    const id = await store.inTx(ctx, (tx) =>
-      tx.orders.create(ctx, 5, OrderStatus.New, [
-        { sku: 10, count: 1 },
-        { sku: 3, count: 2 },
-      ]),
+  test("a checkout key creates one order: a repeat inserts nothing, the key finds the first", async () => {
+    const id = await insert(8, OrderStatus.New, [{ sku: 2, count: 1 }], "key-1");
+    expect(
+      await store.inTx(ctx, (tx) =>
+        tx.orders.create(ctx, 8, OrderStatus.New, [{ sku: 2, count: 5 }], "key-1"),
+      ),
+    ).toBeNull();
+    expect(await store.orders.getByCheckoutKey(ctx, "key-1")).toEqual({
+      id,
+      userId: 8,
+      status: OrderStatus.New,
+      items: [{ sku: 2, count: 1 }],
+    });
+    expect(await store.orders.getByCheckoutKey(ctx, "key-2")).toBeNull();
+    // Orders without a key never conflict with each other.
+    expect(await insert(8, OrderStatus.New, [{ sku: 2, count: 1 }])).not.toBe(
+      await insert(8, OrderStatus.New, [{ sku: 2, count: 1 }]),
     );
+  });
+
+  test("create, get with items sorted, status changes", async () => {
+    const id = await insert(5, OrderStatus.New, [
+      { sku: 10, count: 1 },
+      { sku: 3, count: 2 },
+    ]);
     expect(await store.orders.get(ctx, id)).toEqual({
       id,
       userId: 5,
@@ -95,19 +127,12 @@ describe("orders", () => {
   });
 
   test("claimExpired returns only orders awaiting payment since before the cut-off, and skips locked ones", async () => {
-    const old = await store.inTx(ctx, (tx) =>
-      tx.orders.create(ctx, 7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]),
-    );
-    const locked = await store.inTx(ctx, (tx) =>
-      tx.orders.create(ctx, 7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]),
-    );
-    const payed = await store.inTx(ctx, (tx) =>
-      tx.orders.create(ctx, 7, OrderStatus.Payed, [{ sku: 1, count: 1 }]),
-    );
+    const old = await insert(7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]);
+    const locked = await insert(7, OrderStatus.AwaitingPayment, [{ sku: 1, count: 1 }]);
+    const payed = await insert(7, OrderStatus.Payed, [{ sku: 1, count: 1 }]);
     await db.query("update orders set updated_at = now() - interval '1 hour' where id = any($1::bigint[])", [
       [old, locked, payed],
     ]);
-    const cutOff = new Date(Date.now() - 10 * 60_000);
     // Another transaction holds `locked`; a second claimer must skip it rather than wait.
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
@@ -119,7 +144,7 @@ describe("orders", () => {
       await held;
     });
     await taken;
-    const claimed = await store.inTx(ctx, (tx) => tx.orders.claimExpired(ctx, cutOff, 10));
+    const claimed = await store.inTx(ctx, (tx) => tx.orders.claimExpired(ctx, 10 * 60_000, 10));
     release();
     await holder;
     expect(claimed.map((o) => o.id)).toEqual([old]);
@@ -209,6 +234,43 @@ describe("cancellation", () => {
   });
 });
 
+describe("expiry", () => {
+  test("measures how long an order is unpaid by the database's clock, not this host's", async () => {
+    await db.query("update orders set status = 'cancelled' where status = 'awaiting payment'", []);
+    await putStock(9001, 10, 2);
+    const fresh = await insert(12, OrderStatus.AwaitingPayment, [{ sku: 9001, count: 1 }]);
+    const stale = await insert(12, OrderStatus.AwaitingPayment, [{ sku: 9001, count: 1 }]);
+    await db.query("update orders set updated_at = now() - interval '5 minutes' where id = $1", [fresh]);
+    await db.query("update orders set updated_at = now() - interval '11 minutes' where id = $1", [stale]);
+    // This host's clock runs an hour ahead of the database's.
+    setSystemTime(new Date(Date.now() + 60 * 60_000));
+    const stop = new AbortController();
+    try {
+      const usecase = new LomsUsecase(store);
+      const loop = runExpiryLoop(
+        usecase,
+        { paymentTimeoutMs: 10 * 60_000, intervalMs: 10, batchSize: 10 },
+        createLogger("test"),
+        stop.signal,
+      );
+      const deadline = performance.now() + 5_000;
+      while (
+        (await store.orders.get(ctx, stale))?.status !== OrderStatus.Cancelled &&
+        performance.now() < deadline
+      ) {
+        await Bun.sleep(20);
+      }
+      stop.abort();
+      await loop;
+    } finally {
+      setSystemTime();
+    }
+    expect((await store.orders.get(ctx, stale))?.status).toBe(OrderStatus.Cancelled);
+    expect((await store.orders.get(ctx, fresh))?.status).toBe(OrderStatus.AwaitingPayment);
+    expect((await store.stocks.get(ctx, 9001))?.reserved).toBe(1);
+  });
+});
+
 describe("outbox", () => {
   const events = (orderId: number) => o.listOrderEvents(db, { orderId });
   const statuses = async (orderId: number) => (await events(orderId)).map((e) => e.status);
@@ -242,7 +304,8 @@ describe("outbox", () => {
     const id = await usecase.createOrder(ctx, 1, [{ sku: 902, count: 2 }]);
     // Older than anything else in this database, so the cut-off claims this order alone.
     await db.query("update orders set updated_at = '2000-01-01' where id = $1", [id]);
-    expect(await usecase.cancelExpired(ctx, new Date("2001-01-01"), 1000)).toBe(1);
+    // Unpaid for more than ten years: only this order.
+    expect(await usecase.cancelExpired(ctx, 10 * 365 * 24 * 3_600_000, 1000)).toBe(1);
     expect(await statuses(id)).toEqual(["new", "awaiting payment", "cancelled"]);
   });
 

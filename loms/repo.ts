@@ -38,9 +38,19 @@ export class PgLomsStore implements LomsStore {
 class PgOrderRepo implements OrderRepo {
   constructor(private readonly db: DBTX) {}
 
-  async create(ctx: Ctx, userId: number, status: OrderStatus, items: readonly OrderItem[]): Promise<number> {
-    const row = await q.insertOrder(this.db, { userId, status }, ctx.signal);
-    if (!row) throw AppError.internal("insert returned no order id");
+  async create(
+    ctx: Ctx,
+    userId: number,
+    status: OrderStatus,
+    items: readonly OrderItem[],
+    checkoutKey?: string,
+  ): Promise<number | null> {
+    const [row] = await q.insertOrder(
+      this.db,
+      { userId, status, checkoutKey: checkoutKey ?? null },
+      ctx.signal,
+    );
+    if (!row) return null;
     await q.insertOrderItems(
       this.db,
       { orderId: row.id, skus: items.map((i) => i.sku), counts: items.map((i) => i.count) },
@@ -54,6 +64,11 @@ class PgOrderRepo implements OrderRepo {
     return row && this.#withItems(ctx, row);
   }
 
+  async getByCheckoutKey(ctx: Ctx, checkoutKey: string): Promise<Order | null> {
+    const row = await q.getOrderByCheckoutKey(this.db, { checkoutKey }, ctx.signal);
+    return row && this.#withItems(ctx, row);
+  }
+
   async getForUpdate(ctx: Ctx, orderId: number): Promise<Order | null> {
     const row = await q.getOrderForUpdate(this.db, { id: orderId }, ctx.signal);
     return row && this.#withItems(ctx, row);
@@ -64,8 +79,8 @@ class PgOrderRepo implements OrderRepo {
     if (updated !== 1) throw AppError.internal(`order ${orderId} vanished while changing status`);
   }
 
-  async claimExpired(ctx: Ctx, before: Date, limit: number): Promise<Order[]> {
-    const rows = await q.claimExpiredOrders(this.db, { before, batchSize: limit }, ctx.signal);
+  async claimExpired(ctx: Ctx, timeoutMs: number, limit: number): Promise<Order[]> {
+    const rows = await q.claimExpiredOrders(this.db, { timeoutMs, batchSize: limit }, ctx.signal);
     const orders: Order[] = [];
     for (const row of rows) orders.push(await this.#withItems(ctx, row));
     return orders;

@@ -8,7 +8,8 @@ export function lomsHandlers(usecase: LomsUsecase): ServiceImpl<typeof LomsServi
   return {
     async orderCreate(req, ctx) {
       const items = req.items.map((i) => ({ sku: Number(i.sku), count: i.count }));
-      const orderId = await usecase.createOrder(ctx, Number(req.userId), items);
+      const key = req.checkoutKey === "" ? undefined : req.checkoutKey;
+      const orderId = await usecase.createOrder(ctx, Number(req.userId), items, key);
       return { orderId: BigInt(orderId) };
     },
     async orderInfo(req, ctx) {

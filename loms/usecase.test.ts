@@ -12,6 +12,7 @@ function fakeStore() {
   const orders = {
     create: mock<OrderRepo["create"]>(async () => 7),
     get: mock<OrderRepo["get"]>(async () => null),
+    getByCheckoutKey: mock<OrderRepo["getByCheckoutKey"]>(async () => null),
     getForUpdate: mock<OrderRepo["getForUpdate"]>(async () => null),
     setStatus: mock<OrderRepo["setStatus"]>(async () => {}),
     claimExpired: mock<OrderRepo["claimExpired"]>(async () => []),
@@ -23,11 +24,58 @@ function fakeStore() {
     ship: mock<StockRepo["ship"]>(async () => {}),
   };
   const events = { append: mock<OrderEventRepo["append"]>(async () => {}) };
-  const inTx = mock(async (_ctx, work) => work({ orders, stocks, events }));
-  const store: LomsStore = { orders, stocks, inTx: inTx as LomsStore["inTx"] };
+  // The transaction boundary is observable: the repos handed to the work are usable only while
+  // it runs, and the store's own repos allow reads only. A write moved out of `inTx` (or kept
+  // past its end) fails the test instead of passing unnoticed.
+  let inside = false;
+  const inTx = mock(async (_ctx, work) => {
+    inside = true;
+    const during = () => inside;
+    try {
+      return await work({
+        orders: txOnly(orders, during),
+        stocks: txOnly(stocks, during),
+        events: txOnly(events, during),
+      });
+    } finally {
+      inside = false;
+    }
+  });
+  const store: LomsStore = {
+    orders: readsOnly(orders, ["get", "getByCheckoutKey"]),
+    stocks: readsOnly(stocks, ["get"]),
+    inTx: inTx as LomsStore["inTx"],
+  };
   /** The statuses appended to the outbox, in order. */
   const appended = () => events.append.mock.calls.map(([, e]) => `${e.orderId}:${e.status}`);
   return { store, orders, stocks, events, inTx, appended };
+}
+
+/** The repo's methods, each refusing to run outside the transaction that handed them out. */
+function txOnly<T extends object>(repo: T, inside: () => boolean): T {
+  return new Proxy(repo, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (!inside()) throw new Error(`${String(key)} used after its transaction ended`);
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/** The repo as the store exposes it outside transactions: the named reads, nothing else. */
+function readsOnly<T extends object>(repo: T, reads: readonly string[]): T {
+  return new Proxy(repo, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== "function" || reads.includes(String(key))) return value;
+      return () => {
+        throw new Error(`${String(key)} called outside a transaction`);
+      };
+    },
+  });
 }
 
 const order = (status: Order["status"]): Order => ({
@@ -56,7 +104,7 @@ describe("createOrder", () => {
       { sku: 10, count: 2 },
       { sku: 30, count: 5 },
     ];
-    expect(f.orders.create).toHaveBeenCalledWith(ctx, 1, OrderStatus.New, merged);
+    expect(f.orders.create).toHaveBeenCalledWith(ctx, 1, OrderStatus.New, merged, undefined);
     expect(f.stocks.reserveAll).toHaveBeenCalledWith(ctx, merged);
     expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.AwaitingPayment);
     expect(f.inTx).toHaveBeenCalledTimes(1);
@@ -73,6 +121,26 @@ describe("createOrder", () => {
     expect(await codeOf(usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }]))).toBe("FAILED_PRECONDITION");
     expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Failed);
     expect(f.appended()).toEqual(["7:new", "7:failed"]);
+  });
+
+  test("a repeated checkout key answers the first order and reserves nothing more", async () => {
+    f.orders.create.mockResolvedValueOnce(null);
+    f.orders.getByCheckoutKey.mockResolvedValueOnce(order(OrderStatus.AwaitingPayment));
+    expect(await usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }], "k1")).toBe(7);
+    expect(f.orders.getByCheckoutKey).toHaveBeenCalledWith(ctx, "k1");
+    expect(f.stocks.reserveAll).not.toHaveBeenCalled();
+    expect(f.orders.setStatus).not.toHaveBeenCalled();
+  });
+
+  test("a repeated key of a failed order is FAILED_PRECONDITION again; another user's key ALREADY_EXISTS", async () => {
+    f.orders.create.mockResolvedValue(null);
+    f.orders.getByCheckoutKey.mockResolvedValueOnce(order(OrderStatus.Failed));
+    expect(await codeOf(usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }], "k1"))).toBe(
+      "FAILED_PRECONDITION",
+    );
+    f.orders.getByCheckoutKey.mockResolvedValueOnce(order(OrderStatus.Payed));
+    expect(await codeOf(usecase.createOrder(ctx, 2, [{ sku: 10, count: 2 }], "k1"))).toBe("ALREADY_EXISTS");
+    expect(f.stocks.reserveAll).not.toHaveBeenCalled();
   });
 
   test("an order without items is INVALID_ARGUMENT and touches nothing", async () => {
@@ -168,16 +236,27 @@ describe("orderInfo and stockInfo", () => {
 });
 
 describe("cancelExpired", () => {
-  test("releases and cancels every claimed order, returns the count", async () => {
+  test("releases the batch's stock in one pass in SKU order, cancels every order, returns the count", async () => {
     const f = fakeStore();
-    const before = new Date("2026-01-01T00:00:00Z");
     f.orders.claimExpired.mockResolvedValueOnce([
-      order(OrderStatus.AwaitingPayment),
-      { ...order(OrderStatus.AwaitingPayment), id: 8 },
+      { ...order(OrderStatus.AwaitingPayment), items: [{ sku: 30, count: 1 }] },
+      {
+        ...order(OrderStatus.AwaitingPayment),
+        id: 8,
+        items: [
+          { sku: 10, count: 2 },
+          { sku: 30, count: 4 },
+        ],
+      },
     ]);
-    expect(await new LomsUsecase(f.store).cancelExpired(ctx, before, 50)).toBe(2);
-    expect(f.orders.claimExpired).toHaveBeenCalledWith(ctx, before, 50);
-    expect(f.stocks.release).toHaveBeenCalledTimes(2);
+    expect(await new LomsUsecase(f.store).cancelExpired(ctx, 600_000, 50)).toBe(2);
+    expect(f.orders.claimExpired).toHaveBeenCalledWith(ctx, 600_000, 50);
+    expect(f.stocks.release.mock.calls.map((c) => c[1])).toEqual([
+      [
+        { sku: 10, count: 2 },
+        { sku: 30, count: 5 },
+      ],
+    ]);
     expect(f.orders.setStatus.mock.calls.map((c) => [c[1], c[2]])).toEqual([
       [7, OrderStatus.Cancelled],
       [8, OrderStatus.Cancelled],

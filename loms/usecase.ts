@@ -37,13 +37,22 @@ export class LomsUsecase {
 
   /**
    * Stores the order as `new`, then reserves all items or none, all in one transaction. Without
-   * stock the order is kept as `failed` and FAILED_PRECONDITION is returned.
+   * stock the order is kept as `failed` and FAILED_PRECONDITION is returned. With a checkout key
+   * an order is created at most once per key: a repeat answers the first order (the first
+   * request's items win), or FAILED_PRECONDITION again when that one failed.
    */
-  async createOrder(ctx: Ctx, userId: number, items: readonly OrderItem[]): Promise<number> {
+  async createOrder(
+    ctx: Ctx,
+    userId: number,
+    items: readonly OrderItem[],
+    checkoutKey?: string,
+  ): Promise<number> {
     if (items.length === 0) throw AppError.invalidArgument("an order needs at least one item");
     const normalized = normalizeItems(items);
     const { orderId, reserved } = await this.store.inTx(ctx, async (tx) => {
-      const orderId = await tx.orders.create(ctx, userId, OrderStatus.New, normalized);
+      const orderId = await tx.orders.create(ctx, userId, OrderStatus.New, normalized, checkoutKey);
+      // A repeated checkout key changes nothing, so it records no event either.
+      if (orderId === null) return priorCheckout(ctx, tx, userId, checkoutKey ?? "");
       await tx.events.append(ctx, orderEvent(orderId, OrderStatus.New));
       const reserved = await tx.stocks.reserveAll(ctx, normalized);
       await changeStatus(ctx, tx, orderId, reserved ? OrderStatus.AwaitingPayment : OrderStatus.Failed);
@@ -92,19 +101,31 @@ export class LomsUsecase {
   }
 
   /**
-   * Cancels up to `batchSize` orders unpaid since before `before`, releasing their stock, in one
-   * transaction. Returns how many were cancelled; the caller repeats while batches come back full.
+   * Cancels up to `batchSize` orders left unpaid for longer than `timeoutMs` (by the database's
+   * clock), releasing their stock, in one transaction. Returns how many were cancelled; the
+   * caller repeats while batches come back full. The whole batch's reservations are released
+   * in one pass in SKU order, the order creates and pays lock stock rows in too: released order
+   * by order, a batch would lock SKUs out of order and deadlock with them.
    */
-  async cancelExpired(ctx: Ctx, before: Date, batchSize: number): Promise<number> {
+  async cancelExpired(ctx: Ctx, timeoutMs: number, batchSize: number): Promise<number> {
     return this.store.inTx(ctx, async (tx) => {
-      const expired = await tx.orders.claimExpired(ctx, before, batchSize);
-      for (const order of expired) {
-        await tx.stocks.release(ctx, order.items);
-        await changeStatus(ctx, tx, order.id, OrderStatus.Cancelled);
-      }
+      const expired = await tx.orders.claimExpired(ctx, timeoutMs, batchSize);
+      if (expired.length === 0) return 0;
+      await tx.stocks.release(ctx, normalizeItems(expired.flatMap((order) => order.items)));
+      for (const order of expired) await changeStatus(ctx, tx, order.id, OrderStatus.Cancelled);
       return expired.length;
     });
   }
+}
+
+/** The order an earlier create with the same checkout key made, as createOrder reports it. */
+async function priorCheckout(ctx: Ctx, tx: TxRepos, userId: number, checkoutKey: string) {
+  const prior = await tx.orders.getByCheckoutKey(ctx, checkoutKey);
+  if (!prior) throw AppError.internal("an order holds the checkout key but cannot be read");
+  if (prior.userId !== userId) {
+    throw new AppError("ALREADY_EXISTS", "the checkout key belongs to another user's order");
+  }
+  return { orderId: prior.id, reserved: prior.status !== OrderStatus.Failed };
 }
 
 /** Every status change goes through here: the new status and its outbox event, in one transaction. */

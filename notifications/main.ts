@@ -52,6 +52,8 @@ export function notificationsConfig(env: Env): NotificationsConfig {
 
 export interface RunningNotifications {
   readonly httpPort: number;
+  /** Readiness off while serving goes on: the first step of a shutdown. */
+  drain(): void;
   stop(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startNotifications(
   const subscription = await consumeOrderEvents(events, usecase, config.topic, config.group, tracing.tracer);
   return {
     httpPort: service.httpPort,
+    drain: service.drain,
     stop: async () => {
       await service.stop();
       await subscription.stop();

@@ -16,6 +16,7 @@ import type { Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
 import { noopTracer, type Tracing } from "./observability/tracing.ts";
 import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
+import { AppError } from "./rpc/errors.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
 import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
@@ -59,12 +60,17 @@ export interface RunningService {
   readonly httpPort: number;
   readonly grpcPort: number | undefined;
   readonly registry: Registry;
-  /** Readiness turns false, then both servers drain in-flight calls. */
+  /**
+   * Readiness turns false (/readyz 503, gRPC health NOT_SERVING) while both servers keep serving:
+   * the first step of a shutdown, so that load balancers stop sending before listeners close.
+   */
+  drain(): void;
+  /** Drains (if not yet), then both servers finish in-flight calls and close. */
   stop(graceMs?: number): Promise<void>;
 }
 
 /** What a service's wiring hands back to whoever started it (main, the embedded runner, tests). */
-export type RunningServer = Pick<RunningService, "httpPort" | "grpcPort" | "stop">;
+export type RunningServer = Pick<RunningService, "httpPort" | "grpcPort" | "drain" | "stop">;
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const { logger } = options;
@@ -106,7 +112,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         await options.readiness?.();
         sendJson(res, 200, { status: "ready" });
       } catch (err) {
-        sendJson(res, 503, { status: "not ready", reason: (err as Error).message });
+        // The cause goes to the log; the answer says only what kind of trouble (driver text can
+        // name users and hosts, and /readyz is often reachable from outside).
+        const reason = err instanceof AppError ? err.detail : "a dependency check failed";
+        logger.warn({ err: AppError.from(err) }, "not ready");
+        sendJson(res, 503, { status: "not ready", reason });
       }
     },
     "/metrics": async (_req, res) => {
@@ -136,16 +146,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     throw listenFailure(err, where, `${envPrefix}_HTTP_PORT`);
   });
   logger.info({ http: http.port, grpc: grpc?.port }, `${options.name} started`);
+  const drain = () => {
+    if (stopping) return;
+    stopping = true;
+    health?.stop();
+  };
 
   return {
     name: options.name,
     httpPort: http.port,
     grpcPort: grpc?.port,
     registry: metrics.registry,
+    drain,
     stop: async (graceMs = 10_000) => {
-      stopping = true;
+      drain();
       unregister();
-      health?.stop();
       await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
       await options.tracing?.shutdown();
       logger.info(`${options.name} stopped`);

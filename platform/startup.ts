@@ -1,7 +1,10 @@
 // Start-up failures a user can fix say what went wrong and what to do, in one line at the
 // default log level, instead of a stack trace from deep inside a library.
 
+import { envInt } from "./config.ts";
 import type { Logger } from "./observability/logger.ts";
+import { guardProcess } from "./process-guard.ts";
+import { sleep } from "./rpc/context.ts";
 import { onShutdown, type ShutdownStep } from "./shutdown.ts";
 
 /** A failure at start-up with a known cause; `message` is "<problem>: <what to do>". */
@@ -22,15 +25,25 @@ export function logStartupFailure(logger: Logger, what: string, err: unknown): v
   logger.error({ err }, `${what} failed to start: ${reason}`);
 }
 
-/** The `import.meta.main` block of a service: start, stop on signals, or explain and exit 1. */
+/**
+ * The `import.meta.main` block of a service: start, stop on signals, or explain and exit 1. On a
+ * signal readiness turns false first, then SHUTDOWN_PRE_STOP_MS pass (load balancers and
+ * clients watching /readyz or gRPC health stop sending), then the service stops.
+ */
 export async function runMain(
   logger: Logger,
   what: string,
-  start: () => Promise<{ stop(): Promise<void> }>,
+  start: () => Promise<{ drain(): void; stop(): Promise<void> }>,
 ): Promise<void> {
+  guardProcess(logger);
+  const preStopMs = envInt(process.env, "SHUTDOWN_PRE_STOP_MS", 2_000);
   try {
     const running = await start();
-    const steps: ShutdownStep[] = [{ name: what, run: () => running.stop() }];
+    const steps: ShutdownStep[] = [
+      { name: "readiness off", run: () => running.drain() },
+      { name: "pre-stop delay", run: () => sleep(preStopMs) },
+      { name: what, run: () => running.stop() },
+    ];
     onShutdown(logger, steps);
   } catch (err) {
     logStartupFailure(logger, what, err);

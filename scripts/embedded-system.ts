@@ -17,6 +17,8 @@ export interface EmbeddedSystem {
   readonly ports: Readonly<Record<"cart" | "loms" | "product", { http: number; grpc: number }>> & {
     readonly notifications: { readonly http: number };
   };
+  /** A service's database URL, for tests that check what the public API cannot show. */
+  databaseUrl(service: "cart" | "loms"): string;
   /** Stops services (newest first), then Postgres. */
   stop(): Promise<void>;
 }
@@ -79,6 +81,7 @@ export async function startEmbeddedSystem(
         product: { http: product.httpPort, grpc: product.grpcPort ?? 0 },
         notifications: { http: notifications.httpPort },
       },
+      databaseUrl: (service) => pg.url(service),
       stop,
     };
   } catch (err) {

@@ -3,12 +3,14 @@
 
 import { envInt, envString } from "../platform/config.ts";
 import { createLogger } from "../platform/observability/logger.ts";
+import { guardProcess } from "../platform/process-guard.ts";
 import { onShutdown } from "../platform/shutdown.ts";
 import { logStartupFailure } from "../platform/startup.ts";
 import { startEmbeddedSystem } from "./embedded-system.ts";
 
 const logger = createLogger("embedded");
 const started = performance.now();
+guardProcess(logger);
 try {
   const system = await startEmbeddedSystem(
     process.env,

@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createLogger } from "../platform/observability/logger.ts";
+import { AppError } from "../platform/rpc/errors.ts";
 import { type RunningService, startService } from "../platform/service.ts";
 
 let ready = true;
@@ -14,7 +15,7 @@ beforeAll(async () => {
     host: "127.0.0.1",
     httpPort: 0,
     readiness: () => {
-      if (!ready) throw new Error("database down");
+      if (!ready) throw AppError.unavailable("database down");
     },
   });
 });

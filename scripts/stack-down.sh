@@ -21,7 +21,7 @@ for name in "${SERVICES_WITH_DB[@]}"; do
   fi
   data="$STACK/postgres/$name"
   if [[ -f $data/postmaster.pid ]]; then
-    as_postgres "$(pg_bin)/pg_ctl" -D "$data" -m fast -w stop >/dev/null || log "postgres $name: stop failed"
+    pg_stop "$name" || log "postgres $name: stop failed"
   fi
 done
 log "stack stopped"

@@ -13,8 +13,9 @@ DBMATE="$ROOT/node_modules/.bin/dbmate"
 migrate() {
   local name=$1 dir="$ROOT/sql/$1/migrations"
   [[ -d $dir ]] || { log "no migrations for $name"; return; }
-  "$DBMATE" --url "postgres://$name:$name@127.0.0.1:${PG_PORT[$name]}/$name?sslmode=disable" \
-    --migrations-dir "$dir" --no-dump-schema --wait up >"$LOGS/migrate-$name.log" 2>&1 ||
+  # The URL (password included) goes through the environment, never onto a command line (ps).
+  DATABASE_URL="postgres://$name:$name@127.0.0.1:${PG_PORT[$name]}/$name?sslmode=disable" \
+    "$DBMATE" --migrations-dir "$dir" --no-dump-schema --wait up >"$LOGS/migrate-$name.log" 2>&1 ||
     { show_log "$LOGS/migrate-$name.log"; die "migrations of $name failed"; }
   log "migrated $name"
 }

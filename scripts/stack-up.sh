@@ -44,9 +44,7 @@ postgres_up() {
   fi
   chmod o+x "$STACK" "$STACK/postgres"
   if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    as_postgres "$bin/pg_ctl" -D "$data" -l "$logfile" -w -t 60 start \
-      -o "-p $port -c listen_addresses=127.0.0.1 -k $STACK/run -c max_connections=100" >/dev/null ||
-      { show_log "$logfile"; die "postgres for $name did not start"; }
+    pg_start "$name" || { show_log "$logfile"; die "postgres for $name did not start"; }
   fi
   # The service's role and database; the superuser password equals the cluster name.
   PGPASSWORD=$name psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qtA -v ON_ERROR_STOP=1 <<SQL >/dev/null

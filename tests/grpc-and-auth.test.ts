@@ -6,7 +6,7 @@ import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { createGrpcClient, type GrpcClient } from "../platform/grpc/client.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { withValue } from "../platform/rpc/context-values.ts";
-import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
+import { authTokenKey, sendAuthTokenInterceptor } from "../platform/rpc/interceptors/auth-token.ts";
 import { codeOf } from "./support/code-of.ts";
 import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
@@ -14,7 +14,10 @@ let sys: TestSystem;
 let cart: GrpcClient<typeof CartService>;
 beforeAll(async () => {
   sys = await startTestSystem({ PRODUCT_MOCK_TOKENS: "testtoken,user-token" });
-  cart = createGrpcClient(CartService, { address: `127.0.0.1:${sys.ports.cart.grpc}` });
+  cart = createGrpcClient(CartService, {
+    address: `127.0.0.1:${sys.ports.cart.grpc}`,
+    interceptors: [sendAuthTokenInterceptor],
+  });
 });
 afterAll(async () => {
   cart?.close();

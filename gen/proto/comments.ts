@@ -30,6 +30,7 @@ export const protoComments: Readonly<Record<string, string>> = {
   "loms.v1.LomsService.OrderPay": "Pay for an order.\n\nFrom \"awaiting payment\": the reserved units leave the stock and the order becomes \"payed\".\nPaying a payed order again succeeds.\n404 NOT_FOUND: no such order.\n412 FAILED_PRECONDITION: the order is neither awaiting payment nor payed.",
   "loms.v1.LomsService.StocksInfo": "Available stock of a SKU.\n\nUnits available to order: total minus reserved.\n404 NOT_FOUND: no stock record for the SKU.",
   "loms.v1.OrderCancelRequest.order_id": "Example: 1",
+  "loms.v1.OrderCreateRequest.checkout_key": "Names one checkout: a second create with the same key creates nothing and answers the order\nthe first one created (FAILED_PRECONDITION if that one failed). Empty: no deduplication.",
   "loms.v1.OrderCreateRequest.user_id": "Example: 1",
   "loms.v1.OrderCreateResponse.order_id": "Example: 1",
   "loms.v1.OrderEvent": "An order status change, published by the LOMS outbox relay to the Kafka topic\n`loms.order-events` as protobuf JSON, keyed by order id.",

@@ -120,6 +120,42 @@ describe("WorkerPool", () => {
   test("rejects a non-positive size", () => {
     expect(() => new WorkerPool(0)).toThrow();
   });
+
+  test("a task that throws synchronously rejects and frees its worker (a pool of 1 keeps working)", async () => {
+    const pool = new WorkerPool(1);
+    const throwsAtOnce = ((): Promise<number> => {
+      throw new Error("thrown before any promise");
+    }) as (signal: AbortSignal) => Promise<number>;
+    await expect(pool.submit(throwsAtOnce, never)).rejects.toThrow("thrown before any promise");
+    expect(pool.running).toBe(0);
+    expect(await pool.submit(async () => 7, never)).toBe(7);
+  });
+
+  test("map settles every aborted sibling before it rejects", async () => {
+    const pool = new WorkerPool(3);
+    const settled: number[] = [];
+    const sibling = (i: number) => (signal: AbortSignal) =>
+      new Promise<number>((_resolve, reject) => {
+        // Honours the abort, but only a moment later, as a real cancelled call does.
+        signal.addEventListener("abort", () =>
+          setTimeout(() => {
+            settled.push(i);
+            reject(signal.reason);
+          }, 20),
+        );
+      });
+    const fns = [sibling(0), sibling(1), async () => Promise.reject(AppError.internal("first failure"))];
+    await expect(pool.map(fns, (fn, signal) => fn(signal), never)).rejects.toMatchObject({
+      code: "INTERNAL",
+    });
+    expect(settled.sort()).toEqual([0, 1]);
+    expect(pool.running).toBe(0);
+  });
+
+  test("maxQueue must be a positive integer", () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new WorkerPool(1, bad)).toThrow("maxQueue");
+    expect(new WorkerPool(1, 1).maxQueue).toBe(1);
+  });
 });
 
 describe("mapBounded / BoundedMapper", () => {

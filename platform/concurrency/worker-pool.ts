@@ -8,10 +8,13 @@
 // - Cancellation: a task whose signal aborts while queued never starts and rejects with the
 //   signal's reason; a running task receives the signal and is expected to honour it.
 // - No lost or leaked work: every submitted task settles its promise exactly once; a failing
-//   task frees its worker like a succeeding one. `close()` rejects queued tasks and waits for
-//   running ones.
+//   task frees its worker like a succeeding one, whether it rejects or throws synchronously
+//   before returning a promise. `close()` rejects queued tasks and waits for running ones.
 // - `map` has errgroup semantics: results come back in input order; the first failure aborts
-//   the sibling tasks (through a derived signal) and is the error `map` rejects with.
+//   the sibling tasks (through a derived signal), and `map` rejects with it only once every
+//   sibling has settled, so none still runs on the caller's behalf after `map` returns. (A
+//   running sibling that ignores its signal delays `map` until it finishes; tasks are expected
+//   to honour the signal.)
 //
 // - `mapBounded` (and `BoundedMapper`) give the same `map` guarantees without a shared pool: at
 //   most `limit` items of one call run at once. Cart bounds each listing with it, and keeps the
@@ -41,6 +44,10 @@ export class WorkerPool {
 
   constructor(size: number, maxQueue = 10_000) {
     if (!Number.isInteger(size) || size < 1) throw new Error("worker pool size must be a positive integer");
+    // 0 would refuse every task that cannot start at once: a misconfiguration, not a policy.
+    if (!Number.isInteger(maxQueue) || maxQueue < 1) {
+      throw new Error("worker pool maxQueue must be a positive integer");
+    }
     this.size = size;
     this.maxQueue = maxQueue;
   }
@@ -65,12 +72,11 @@ export class WorkerPool {
         start: () => {
           signal.removeEventListener("abort", onAbort);
           this.#running++;
-          task(signal)
-            .then(resolve, reject)
-            .finally(() => {
-              this.#running--;
-              this.#next();
-            });
+          // The executor turns a synchronous throw into a rejection, so the slot is freed below.
+          new Promise<T>((settle) => settle(task(signal))).then(resolve, reject).finally(() => {
+            this.#running--;
+            this.#next();
+          });
         },
         cancel: (reason) => {
           signal.removeEventListener("abort", onAbort);
@@ -121,9 +127,8 @@ export class WorkerPool {
 /**
  * errgroup-style map with at most `limit` items in flight: results in input order, items start
  * in input order, the first failure aborts the others (through a derived signal) and is what
- * this rejects with, and the parent signal's abort does the same. On success every item has
- * settled; on rejection the siblings still running have been signalled and settle on their own
- * (their results are dropped, their errors never go unhandled).
+ * this rejects with, and the parent signal's abort does the same. Either way it settles only
+ * once every started item has settled: nothing still runs on the caller's behalf afterwards.
  */
 export async function mapBounded<I, O>(
   items: readonly I[],
@@ -137,21 +142,29 @@ export async function mapBounded<I, O>(
   else signal.addEventListener("abort", onParentAbort, { once: true });
   const results = new Array<O>(items.length);
   let next = 0;
+  let failure: { readonly err: unknown } | undefined;
+  const fail = (err: unknown) => {
+    if (failure) return;
+    failure = { err };
+    group.abort(err);
+  };
   const worker = async () => {
-    while (next < items.length) {
-      group.signal.throwIfAborted();
+    while (next < items.length && !group.signal.aborted) {
       const i = next++;
       try {
         results[i] = await fn(items[i] as I, group.signal);
       } catch (err) {
-        group.abort(err);
-        throw err;
+        fail(err);
       }
     }
   };
   try {
     const workers = Math.max(1, Math.min(limit, items.length));
+    // Workers never reject (failures are recorded); waiting for all of them is waiting for every
+    // started item to settle, aborted siblings included.
     await Promise.all(Array.from({ length: workers }, worker));
+    if (group.signal.aborted && !failure) throw group.signal.reason;
+    if (failure) throw failure.err;
     return results;
   } finally {
     signal.removeEventListener("abort", onParentAbort);

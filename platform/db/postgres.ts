@@ -8,7 +8,8 @@ import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import postgres from "postgres";
 import type { PoolStats } from "../observability/saturation.ts";
 import { noopTracer } from "../observability/tracing.ts";
-import { AppError } from "../rpc/errors.ts";
+import { sleep, untilAborted } from "../rpc/context.ts";
+import { AppError, hasCode } from "../rpc/errors.ts";
 
 /** Structurally the same as the DBTX each gen/sql/<service>/db.ts declares. */
 export interface DBTX {
@@ -80,15 +81,30 @@ export class Database implements DBTX {
     }
   }
 
-  /** Runs `fn` in one transaction: commit when it resolves, roll back when it throws. */
+  /**
+   * Runs `fn` in one transaction: commit when it resolves, roll back when it throws. A
+   * transaction Postgres aborted for a deadlock or a serialization failure is run again (so `fn`
+   * must only do database work), up to TX_ATTEMPTS times, then fails ABORTED. The signal is
+   * honoured while waiting for a pooled connection too: a saturated pool answers at the deadline.
+   */
   async withTx<T>(signal: AbortSignal, fn: (tx: TxDb) => Promise<T>): Promise<T> {
-    signal.throwIfAborted();
-    try {
-      return (await this.#counted(() =>
-        traced(this.#tracer, "BEGIN", () => this.#sql.begin((tx) => fn(txDb(tx, this.#tracer)))),
-      )) as T;
-    } catch (err) {
-      throw normalize(err, signal);
+    for (let attempt = 1; ; attempt++) {
+      signal.throwIfAborted();
+      try {
+        const work = () =>
+          this.#sql.begin((tx) => {
+            // The connection came after the caller gave up: do nothing (the transaction rolls back).
+            signal.throwIfAborted();
+            return fn(txDb(tx, this.#tracer));
+          });
+        return (await this.#counted(() =>
+          traced(this.#tracer, "BEGIN", () => untilAborted(work(), signal)),
+        )) as T;
+      } catch (err) {
+        const normalized = normalize(err, signal);
+        if (!hasCode(normalized, "ABORTED") || attempt >= TX_ATTEMPTS) throw normalized;
+        await sleep(Math.random() * 20 * attempt, signal);
+      }
     }
   }
 
@@ -145,7 +161,7 @@ export async function run(
   const onAbort = () => pending.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const result = await pending;
+    const result = signal ? await untilAborted(pending, signal) : await pending;
     return { rows: [...result] as unknown[][], rowCount: result.count };
   } catch (err) {
     throw normalize(err, signal);
@@ -154,10 +170,11 @@ export async function run(
   }
 }
 
-// Connection-level failures are UNAVAILABLE (retryable, 503); a cancelled query reports why it
-// was cancelled; anything else stays as is and becomes INTERNAL at the boundary, so SQL text
-// and parameters never reach a client.
-const CONNECTION_ERRORS = new Set([
+/** How many times withTx runs a transaction that Postgres aborted for a deadlock or conflict. */
+const TX_ATTEMPTS = 4;
+
+// The driver's own codes for a connection it could not make or lost.
+const DRIVER_CONNECTION_ERRORS = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",
@@ -165,16 +182,32 @@ const CONNECTION_ERRORS = new Set([
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
-  "57P01", // admin_shutdown
-  "57P03", // cannot_connect_now
-  "08006", // connection_failure
 ]);
 
-function normalize(err: unknown, signal?: AbortSignal): unknown {
+/**
+ * Postgres and driver errors by what a caller can do about them: the database (or pgbouncer in
+ * front of it) is down or full → UNAVAILABLE, retry later (503); the transaction lost a deadlock
+ * or a serialization race → ABORTED (withTx retries it). A cancelled query reports why it was
+ * cancelled; anything else stays as is and becomes INTERNAL at the boundary, so SQL text and
+ * parameters never reach a client.
+ */
+export function normalize(err: unknown, signal?: AbortSignal): unknown {
   if (signal?.aborted) return signal.reason;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === "string" && CONNECTION_ERRORS.has(code)) {
-    return AppError.unavailable("database unavailable", err);
+  if (err instanceof AppError) return err;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return err;
+  if (
+    DRIVER_CONNECTION_ERRORS.has(code) ||
+    code.startsWith("08") || // connection exceptions; pgbouncer reports a down server as 08P01
+    code === "53300" || // too_many_connections
+    code.startsWith("57P") // admin/crash shutdown, cannot_connect_now, database_dropped
+  ) {
+    return AppError.unavailable(`database unavailable (${code})`, err);
+  }
+  if (code === "40P01" || code === "40001") {
+    return new AppError("ABORTED", `transaction aborted by a concurrent one (${code}), try again`, {
+      cause: err,
+    });
   }
   return err;
 }

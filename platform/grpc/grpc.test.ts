@@ -11,7 +11,7 @@ import { backgroundCtx, type Ctx } from "../rpc/context.ts";
 import { getValue, withValue } from "../rpc/context-values.ts";
 import { AppError } from "../rpc/errors.ts";
 import { buildHandlers } from "../rpc/handlers.ts";
-import { authTokenKey } from "../rpc/interceptors/auth-token.ts";
+import { authTokenKey, sendAuthTokenInterceptor } from "../rpc/interceptors/auth-token.ts";
 import { metadataInterceptors } from "../rpc/interceptors/metadata.ts";
 import { requestIdKey } from "../rpc/interceptors/request-id.ts";
 import { validationInterceptor } from "../rpc/interceptors/validation.ts";
@@ -66,11 +66,22 @@ describe("round trip", () => {
     expect((await client.listSkus({ token: "t", count: 30_000 }, backgroundCtx())).skus.length).toBe(30_000);
   });
 
-  test("auth token and request id travel as metadata into the handler's context", async () => {
+  test("the request id travels to every peer; the auth token only from a client that sends it", async () => {
     const ctx = withValue(withValue(backgroundCtx(), authTokenKey, "secret"), requestIdKey, "req-1");
     await client.getProduct({ sku: 1n }, ctx);
-    expect(getValue(seen.ctx ?? backgroundCtx(), authTokenKey)).toBe("secret");
     expect(getValue(seen.ctx ?? backgroundCtx(), requestIdKey)).toBe("req-1");
+    expect(getValue(seen.ctx ?? backgroundCtx(), authTokenKey)).toBeUndefined();
+
+    const withToken = createGrpcClient(ProductService, {
+      address: `127.0.0.1:${server.port}`,
+      interceptors: [sendAuthTokenInterceptor],
+    });
+    try {
+      await withToken.getProduct({ sku: 1n }, ctx);
+      expect(getValue(seen.ctx ?? backgroundCtx(), authTokenKey)).toBe("secret");
+    } finally {
+      withToken.close();
+    }
   });
 });
 

@@ -46,7 +46,8 @@ beforeAll(async () => {
     grpcPort: 0,
     bindings: [bindService(CartService, cart), bindService(LomsService, loms)],
     readiness: () => {
-      if (!ready) throw new Error("database down");
+      // The driver's text (which can name users) must not reach the answer, only the detail.
+      if (!ready) throw AppError.unavailable("database down", new Error('auth failed for user "x"'));
     },
     docs: { services: [CartService, LomsService], tokenHeader: true },
   });
@@ -194,5 +195,36 @@ describe("the service's HTTP port", () => {
     const doc = (await call("GET", "/docs/openapi.json")).json;
     expect(doc.paths["/user/{user_id}/cart/{sku_id}"].post.requestBody).toBeDefined();
     expect(doc.paths["/user/{user_id}/cart/{sku_id}"].delete.responses["204"]).toBeDefined();
+  });
+});
+
+describe("the gateway's own timeout", () => {
+  test("answers 504 at its timeout even when the handler ignores its signal", async () => {
+    let finish = () => {};
+    const stubborn = await startService({
+      name: "gateway-timeout-test",
+      logger: createLogger("gateway-timeout-test"),
+      host: "127.0.0.1",
+      httpPort: 0,
+      grpcPort: 0,
+      gateway: { timeoutMs: 200 },
+      bindings: [
+        bindService(LomsService, {
+          ...loms,
+          // Never looks at its signal: only the gateway's race can answer on time.
+          stocksInfo: () => new Promise((resolve) => (finish = () => resolve({ count: 1n }))),
+        }),
+      ],
+    });
+    try {
+      const started = performance.now();
+      const res = await fetch(`http://127.0.0.1:${stubborn.httpPort}/stock/info?sku=1`);
+      expect(res.status).toBe(504);
+      expect(((await res.json()) as { code: string }).code).toBe("DEADLINE_EXCEEDED");
+      expect(performance.now() - started).toBeLessThan(1_500);
+    } finally {
+      finish();
+      await stubborn.stop(1_000);
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   mergeFromJson,
 } from "@bufbuild/protobuf";
 import { newCall } from "../rpc/call.ts";
+import { untilAborted } from "../rpc/context.ts";
 import { linkDeadline } from "../rpc/deadline.ts";
 import { AppError, httpStatusOf } from "../rpc/errors.ts";
 import type { HandlerTable } from "../rpc/handlers.ts";
@@ -59,7 +60,9 @@ export function createGateway(
     try {
       const body = route.body === "*" ? await readBody(req, maxBodyBytes) : "";
       const request = bindRequest(route, params, url.searchParams, body);
-      const reply = await invokeHandler(route.handler, request, call);
+      // Raced against the call's signal: a handler that misses its deadline (or never looks at
+      // it) cannot hold the answer past the gateway's timeout.
+      const reply = await untilAborted(invokeHandler(route.handler, request, call), signal);
       sendHeaders(res, call.responseHeader);
       sendReply(res, route, reply);
     } catch (err) {

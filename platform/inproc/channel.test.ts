@@ -11,7 +11,7 @@ import { createLogger } from "../observability/logger.ts";
 import { bindService, type ServiceImpl } from "../rpc/call.ts";
 import { backgroundCtx, type Ctx, sleep } from "../rpc/context.ts";
 import { getValue, withValue } from "../rpc/context-values.ts";
-import { authTokenKey } from "../rpc/interceptors/auth-token.ts";
+import { authTokenKey, sendAuthTokenInterceptor } from "../rpc/interceptors/auth-token.ts";
 import { requestIdKey } from "../rpc/interceptors/request-id.ts";
 import { type RunningService, startService } from "../service.ts";
 
@@ -41,6 +41,8 @@ beforeAll(async () => {
     address: `127.0.0.1:${service.grpcPort}`,
     timeoutMs: 2_000,
     inProcess: true,
+    // A product-service client sends the caller's token on, as cart's does.
+    interceptors: [sendAuthTokenInterceptor],
   });
 });
 afterAll(async () => {

@@ -31,6 +31,26 @@ export function withTimeout(parent: Ctx, timeoutMs: number): { ctx: Ctx; dispose
   return { ctx: { ...parent, signal: linked.signal, deadline: linked.deadline }, dispose: linked.dispose };
 }
 
+/**
+ * Settles like `work`, or rejects with the signal's reason as soon as it aborts, whichever comes
+ * first: for waits that cannot be cancelled themselves (a pool's connection queue). A later
+ * rejection of `work` is observed, so it cannot surface as an unhandled rejection.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 /** Rejects with the signal's reason as soon as it aborts; resolves after `ms` otherwise. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { AppError, Code, codeFromNumber, codeToNumber, hasCode, httpStatusOf } from "./errors.ts";
+import { readFileSync } from "node:fs";
+import {
+  AppError,
+  Code,
+  codeFromNumber,
+  codeToNumber,
+  fromDependency,
+  hasCode,
+  httpStatusOf,
+} from "./errors.ts";
 
 describe("codes", () => {
   test("every code round-trips through its gRPC number", () => {
@@ -10,20 +19,37 @@ describe("codes", () => {
     expect(codeFromNumber(99)).toBe("UNKNOWN");
   });
 
-  test("HTTP statuses follow DESIGN's table", () => {
-    const table: [Code, number][] = [
-      ["INVALID_ARGUMENT", 400],
-      ["UNAUTHENTICATED", 401],
-      ["NOT_FOUND", 404],
-      ["FAILED_PRECONDITION", 412],
-      ["RESOURCE_EXHAUSTED", 429],
-      ["UNAVAILABLE", 503],
-      ["DEADLINE_EXCEEDED", 504],
-      ["INTERNAL", 500],
-      ["UNKNOWN", 500],
-      ["DATA_LOSS", 500],
-    ];
-    for (const [code, status] of table) expect([code, httpStatusOf(code)]).toEqual([code, status]);
+  test("HTTP statuses follow DESIGN's table (and the README's superset), every code", () => {
+    // DESIGN's rows, then the superset the README documents for what DESIGN calls "others".
+    const table: Record<Code, number> = {
+      INVALID_ARGUMENT: 400,
+      UNAUTHENTICATED: 401,
+      NOT_FOUND: 404,
+      FAILED_PRECONDITION: 412,
+      RESOURCE_EXHAUSTED: 429,
+      UNAVAILABLE: 503,
+      DEADLINE_EXCEEDED: 504,
+      OUT_OF_RANGE: 400,
+      PERMISSION_DENIED: 403,
+      ALREADY_EXISTS: 409,
+      ABORTED: 409,
+      CANCELLED: 499,
+      UNIMPLEMENTED: 501,
+      INTERNAL: 500,
+      UNKNOWN: 500,
+      DATA_LOSS: 500,
+    };
+    expect(Object.keys(table).sort()).toEqual(Object.values(Code).sort());
+    for (const code of Object.values(Code)) expect([code, httpStatusOf(code)]).toEqual([code, table[code]]);
+  });
+
+  test("the README's status table is the code's", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    // The table under the "| code | HTTP |" header, up to the first line that is not a row.
+    const table = readme.slice(readme.search(/^\| code +\| HTTP /m)).split(/\n(?!\|)/)[0] ?? "";
+    const rows = [...table.matchAll(/^\| `([A-Z_]+)` +\| (\d{3}) /gm)].map((m) => [m[1], Number(m[2])]);
+    expect(rows.map(([code]) => code).sort()).toEqual(Object.values(Code).sort());
+    for (const [code, status] of rows) expect([code, httpStatusOf(code as Code)]).toEqual([code, status]);
   });
 });
 
@@ -52,5 +78,22 @@ describe("AppError.from", () => {
     Object.defineProperty(aborted, "cause", { value: reason });
     expect(AppError.from(aborted)).toBe(reason);
     expect(AppError.from(new DOMException("aborted", "AbortError")).code).toBe("CANCELLED");
+  });
+});
+
+describe("fromDependency", () => {
+  test("keeps the caller's cancellation and the dependency's contract; the rest is not the caller's", () => {
+    const of = (code: Code, contract: Code[] = []) =>
+      fromDependency(new AppError(code, "x"), "dep", contract).code;
+    expect(of("CANCELLED")).toBe("CANCELLED");
+    expect(of("DEADLINE_EXCEEDED")).toBe("DEADLINE_EXCEEDED");
+    expect(of("UNAVAILABLE")).toBe("UNAVAILABLE");
+    expect(of("RESOURCE_EXHAUSTED")).toBe("UNAVAILABLE");
+    expect(of("UNAUTHENTICATED")).toBe("INTERNAL");
+    expect(of("INVALID_ARGUMENT")).toBe("INTERNAL");
+    expect(of("UNAUTHENTICATED", ["UNAUTHENTICATED"])).toBe("UNAUTHENTICATED");
+    const wrapped = fromDependency(new AppError("PERMISSION_DENIED", "secret detail"), "dep");
+    expect(wrapped.detail).toBe("dep failed (PERMISSION_DENIED)");
+    expect((wrapped.cause as AppError).detail).toBe("secret detail");
   });
 });

@@ -51,7 +51,10 @@ export function codeFromNumber(n: number): Code {
   return code === undefined || code === "OK" ? Code.UNKNOWN : code;
 }
 
-/** The HTTP status the gateway answers for each code (DESIGN's table; anything else is 500). */
+/**
+ * The HTTP status the gateway answers for each code: DESIGN's table, and for the codes DESIGN
+ * lumps into "others 500" the usual HTTP meaning where there is one (README's table lists all).
+ */
 export function httpStatusOf(code: Code): number {
   switch (code) {
     case Code.INVALID_ARGUMENT:
@@ -141,6 +144,22 @@ export class AppError extends Error {
 
 function isAbortError(err: unknown): boolean {
   return err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError");
+}
+
+/**
+ * What a dependency's error means for our own caller, decided in the adapter that made the call:
+ * cancellation and deadlines stay (they are the caller's own), UNAVAILABLE stays (try later), the
+ * dependency's rate limit becomes UNAVAILABLE (our caller exceeded nothing), and the codes the
+ * adapter names as part of the dependency's contract pass through. Anything else (our request or
+ * credentials refused, the dependency's own failure) is INTERNAL, the original kept as cause.
+ */
+export function fromDependency(err: unknown, dependency: string, contract: readonly Code[] = []): AppError {
+  const e = AppError.from(err);
+  if (e.code === Code.CANCELLED || e.code === Code.DEADLINE_EXCEEDED || contract.includes(e.code)) return e;
+  if (e.code === Code.UNAVAILABLE || e.code === Code.RESOURCE_EXHAUSTED) {
+    return new AppError(Code.UNAVAILABLE, `${dependency} is unavailable (${e.code})`, { cause: e });
+  }
+  return new AppError(Code.INTERNAL, `${dependency} failed (${e.code})`, { cause: e });
 }
 
 export function hasCode(err: unknown, code: Code): boolean {

@@ -92,6 +92,14 @@ pg_bin() {
 
 as_postgres() { runuser -u postgres -- "$@"; }
 
+# pg_start NAME / pg_stop NAME: one service's Postgres cluster (already initialised) up or down.
+pg_start() {
+  local name=$1
+  as_postgres "$(pg_bin)/pg_ctl" -D "$STACK/postgres/$name" -l "$LOGS/postgres-$name.log" -w -t 60 start \
+    -o "-p ${PG_PORT[$name]} -c listen_addresses=127.0.0.1 -k $STACK/run -c max_connections=100" >/dev/null
+}
+pg_stop() { as_postgres "$(pg_bin)/pg_ctl" -D "$STACK/postgres/$1" -m fast -w stop >/dev/null; }
+
 # The stack's topology, in one place.
 SERVICES_WITH_DB=(cart loms notifications)
 declare -A PG_PORT=([cart]=5433 [loms]=5434 [notifications]=5435)

@@ -24,9 +24,10 @@ export interface TestPostgres {
 
 /**
  * One service's throw-away database for the test file that calls this: created and migrated
- * before its tests, dropped after. The returned function gives the connected Database.
+ * before its tests, dropped after. The returned function gives the connected Database; its `url`
+ * the connection URL, for tests that need a pool of their own.
  */
-export function useServiceDatabase(service: string): () => Database {
+export function useServiceDatabase(service: string): (() => Database) & { url: () => string } {
   let pg: TestPostgres | undefined;
   let db: Database | undefined;
   beforeAll(async () => {
@@ -37,10 +38,17 @@ export function useServiceDatabase(service: string): () => Database {
     await db?.close();
     await pg?.stop();
   });
-  return () => {
-    if (!db) throw new Error(`${service} test database is not ready (call inside a test or hook)`);
+  const notReady = () => new Error(`${service} test database is not ready (call inside a test or hook)`);
+  const get = () => {
+    if (!db) throw notReady();
     return db;
   };
+  return Object.assign(get, {
+    url: () => {
+      if (!pg) throw notReady();
+      return pg.url(service);
+    },
+  });
 }
 
 export function startTestPostgres(services: readonly string[]): Promise<TestPostgres> {

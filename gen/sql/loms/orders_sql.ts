@@ -2,13 +2,17 @@
 
 import { type DBTX, toSafeNumber } from "./db.ts";
 
-export const insertOrderQuery = `INSERT INTO orders (user_id, status)
-VALUES ($1, $2)
+// No row when another order already holds the checkout key. A concurrent insert of the same key
+// waits for the first transaction and then yields nothing (or inserts, if that one rolled back).
+export const insertOrderQuery = `INSERT INTO orders (user_id, status, checkout_key)
+VALUES ($1, $2, $3)
+ON CONFLICT (checkout_key) DO NOTHING
 RETURNING id`;
 
 export interface InsertOrderArgs {
   userId: number;
   status: string;
+  checkoutKey: string | null;
 }
 
 export interface InsertOrderRow {
@@ -21,10 +25,37 @@ function toInsertOrderRow(row: unknown[]): InsertOrderRow {
   };
 }
 
-export async function insertOrder(db: DBTX, args: InsertOrderArgs, signal?: AbortSignal): Promise<InsertOrderRow | null> {
-  const { rows } = await db.query(insertOrderQuery, [args.userId, args.status], signal);
+export async function insertOrder(db: DBTX, args: InsertOrderArgs, signal?: AbortSignal): Promise<InsertOrderRow[]> {
+  const { rows } = await db.query(insertOrderQuery, [args.userId, args.status, args.checkoutKey], signal);
+  return rows.map(toInsertOrderRow);
+}
+
+export const getOrderByCheckoutKeyQuery = `SELECT id, user_id, status
+FROM orders
+WHERE checkout_key = $1`;
+
+export interface GetOrderByCheckoutKeyArgs {
+  checkoutKey: string | null;
+}
+
+export interface GetOrderByCheckoutKeyRow {
+  id: number;
+  userId: number;
+  status: string;
+}
+
+function toGetOrderByCheckoutKeyRow(row: unknown[]): GetOrderByCheckoutKeyRow {
+  return {
+    id: toSafeNumber(row[0]),
+    userId: toSafeNumber(row[1]),
+    status: row[2] as string,
+  };
+}
+
+export async function getOrderByCheckoutKey(db: DBTX, args: GetOrderByCheckoutKeyArgs, signal?: AbortSignal): Promise<GetOrderByCheckoutKeyRow | null> {
+  const { rows } = await db.query(getOrderByCheckoutKeyQuery, [args.checkoutKey], signal);
   const row = rows[0];
-  return row ? toInsertOrderRow(row) : null;
+  return row ? toGetOrderByCheckoutKeyRow(row) : null;
 }
 
 // Set-returning functions in one select list advance together: the arrays zip pairwise.
@@ -139,17 +170,19 @@ export async function setOrderStatus(db: DBTX, args: SetOrderStatusArgs, signal?
   return rowCount;
 }
 
-// Claims a batch of orders unpaid since before `before`. SKIP LOCKED lets several LOMS replicas
-// run the expiry loop at once: each order is claimed by exactly one of them, the rest skip it.
+// Claims a batch of orders unpaid for longer than `timeout_ms`, by the database's clock (the one
+// updated_at was written with; an application host's clock may drift). SKIP LOCKED lets several
+// LOMS replicas run the expiry loop at once: each order is claimed by exactly one of them.
 export const claimExpiredOrdersQuery = `SELECT id, user_id, status
 FROM orders
-WHERE status = 'awaiting payment' AND updated_at < $1::timestamptz
+WHERE status = 'awaiting payment'
+  AND updated_at < now() - $1::bigint * interval '1 millisecond'
 ORDER BY updated_at
 LIMIT $2::integer
 FOR UPDATE SKIP LOCKED`;
 
 export interface ClaimExpiredOrdersArgs {
-  before: Date;
+  timeoutMs: number;
   batchSize: number;
 }
 
@@ -168,6 +201,6 @@ function toClaimExpiredOrdersRow(row: unknown[]): ClaimExpiredOrdersRow {
 }
 
 export async function claimExpiredOrders(db: DBTX, args: ClaimExpiredOrdersArgs, signal?: AbortSignal): Promise<ClaimExpiredOrdersRow[]> {
-  const { rows } = await db.query(claimExpiredOrdersQuery, [args.before, args.batchSize], signal);
+  const { rows } = await db.query(claimExpiredOrdersQuery, [args.timeoutMs, args.batchSize], signal);
   return rows.map(toClaimExpiredOrdersRow);
 }

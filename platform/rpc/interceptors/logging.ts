@@ -1,5 +1,6 @@
 // One structured log line per call: method, side, transport, outcome code and duration.
-// Request bodies are never logged (they may carry tokens); unexpected errors log their cause.
+// Request bodies are never logged (they may carry tokens); unexpected errors and outages log
+// their cause, through the logger's safeError (no row data).
 
 import type { Logger } from "../../observability/logger.ts";
 import { type Interceptor, methodPath } from "../call.ts";
@@ -32,12 +33,21 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       return res;
     } catch (err) {
       const appErr = AppError.from(err);
-      const line = { ...fields, code: appErr.code, duration_ms: round(performance.now() - started) };
-      if (UNEXPECTED.has(appErr.code)) logger.error({ ...line, err: appErr.cause ?? appErr }, appErr.message);
-      else logger.warn(line, appErr.message);
+      logFailure(
+        logger,
+        { ...fields, code: appErr.code, duration_ms: round(performance.now() - started) },
+        appErr,
+      );
       throw appErr;
     }
   };
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+function logFailure(logger: Logger, line: object, err: AppError): void {
+  if (UNEXPECTED.has(err.code)) logger.error({ ...line, err: err.cause ?? err }, err.message);
+  // An outage's cause (which database, which SQLSTATE) is what the on-call needs to see.
+  else if (err.code === "UNAVAILABLE") logger.warn({ ...line, err: err.cause ?? err }, err.message);
+  else logger.warn(line, err.message);
+}

@@ -1,7 +1,15 @@
--- name: InsertOrder :one
-INSERT INTO orders (user_id, status)
-VALUES (sqlc.arg(user_id), sqlc.arg(status))
+-- No row when another order already holds the checkout key. A concurrent insert of the same key
+-- waits for the first transaction and then yields nothing (or inserts, if that one rolled back).
+-- name: InsertOrder :many
+INSERT INTO orders (user_id, status, checkout_key)
+VALUES (sqlc.arg(user_id), sqlc.arg(status), sqlc.narg(checkout_key))
+ON CONFLICT (checkout_key) DO NOTHING
 RETURNING id;
+
+-- name: GetOrderByCheckoutKey :one
+SELECT id, user_id, status
+FROM orders
+WHERE checkout_key = sqlc.arg(checkout_key);
 
 -- name: InsertOrderItems :exec
 INSERT INTO order_items (order_id, sku, count)
@@ -31,12 +39,14 @@ UPDATE orders
 SET status = sqlc.arg(status), updated_at = now()
 WHERE id = sqlc.arg(id);
 
--- Claims a batch of orders unpaid since before `before`. SKIP LOCKED lets several LOMS replicas
--- run the expiry loop at once: each order is claimed by exactly one of them, the rest skip it.
+-- Claims a batch of orders unpaid for longer than `timeout_ms`, by the database's clock (the one
+-- updated_at was written with; an application host's clock may drift). SKIP LOCKED lets several
+-- LOMS replicas run the expiry loop at once: each order is claimed by exactly one of them.
 -- name: ClaimExpiredOrders :many
 SELECT id, user_id, status
 FROM orders
-WHERE status = 'awaiting payment' AND updated_at < sqlc.arg(before)::timestamptz
+WHERE status = 'awaiting payment'
+  AND updated_at < now() - sqlc.arg(timeout_ms)::bigint * interval '1 millisecond'
 ORDER BY updated_at
 LIMIT sqlc.arg(batch_size)::integer
 FOR UPDATE SKIP LOCKED;

@@ -1,0 +1,92 @@
+// The Postgres adapter against a real (embedded) Postgres: error classes, transaction retries,
+// and deadlines that hold while waiting for a pooled connection.
+
+import { expect, test } from "bun:test";
+import { useServiceDatabase } from "../../tests/support/postgres.ts";
+import { AppError } from "../rpc/errors.ts";
+import { Database, normalize } from "./postgres.ts";
+
+const database = useServiceDatabase("cart");
+
+const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
+const codeOfNormalized = (code: string) => {
+  const err = normalize(pgError(code));
+  return err instanceof AppError ? err.code : "unmapped";
+};
+
+test("a down, full or restarting database is UNAVAILABLE; deadlocks and conflicts ABORTED", () => {
+  for (const code of [
+    "08P01",
+    "08006",
+    "08001",
+    "08003",
+    "08004",
+    "53300",
+    "57P01",
+    "57P02",
+    "57P03",
+    "ECONNREFUSED",
+    "CONNECTION_CLOSED",
+  ]) {
+    expect([code, codeOfNormalized(code)]).toEqual([code, "UNAVAILABLE"]);
+  }
+  expect(codeOfNormalized("40P01")).toBe("ABORTED");
+  expect(codeOfNormalized("40001")).toBe("ABORTED");
+  // A constraint violation is a bug or bad data, not the database's state: left for INTERNAL.
+  expect(codeOfNormalized("23505")).toBe("unmapped");
+});
+
+test("a transaction that lost a deadlock runs again", async () => {
+  let attempts = 0;
+  const result = await database().withTx(new AbortController().signal, async (tx) => {
+    attempts++;
+    await tx.query("select 1", []);
+    if (attempts === 1) throw pgError("40P01");
+    return "done";
+  });
+  expect(result).toBe("done");
+  expect(attempts).toBe(2);
+});
+
+test("a transaction that keeps losing ends ABORTED (409), not INTERNAL", async () => {
+  const run = database().withTx(new AbortController().signal, async () => {
+    throw pgError("40001");
+  });
+  await expect(run).rejects.toMatchObject({ code: "ABORTED" });
+});
+
+test("with the pool's one connection held, a transaction and a query give up at their deadline", async () => {
+  const single = new Database({ url: database.url(), max: 1, applicationName: "pool-of-one" });
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  let taken = () => {};
+  const holding = new Promise<void>((r) => (taken = r));
+  const holder = single.withTx(new AbortController().signal, async (tx) => {
+    await tx.query("select 1", []);
+    taken();
+    await held;
+  });
+  await holding;
+  try {
+    for (const attempt of [
+      (signal: AbortSignal) => single.withTx(signal, (tx) => tx.query("select 1", [])),
+      (signal: AbortSignal) => single.query("select 1", [], signal),
+    ]) {
+      const started = performance.now();
+      const signal = AbortSignal.any([AbortSignal.timeout(5_000), timeoutAs(200)]);
+      await expect(attempt(signal)).rejects.toMatchObject({ code: "DEADLINE_EXCEEDED" });
+      expect(performance.now() - started).toBeLessThan(2_000);
+    }
+  } finally {
+    release();
+    await holder;
+    await single.close();
+  }
+});
+
+/** A signal that aborts after `ms` with the DEADLINE_EXCEEDED a request deadline carries. */
+function timeoutAs(ms: number): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new AppError("DEADLINE_EXCEEDED", "deadline exceeded (test)")), ms);
+  return controller.signal;
+}
