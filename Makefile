@@ -24,7 +24,7 @@ PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
 .PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
         test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run sqlc-vet \
-        bench bench-stack seed-bench
+        bench bench-stack seed-bench load
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -150,6 +150,9 @@ stack-up: deps ## start Postgres+pgbouncer, Redis, Kafka, Prometheus as local pr
 
 stack-run: deps ## migrate and start the four services against the stack
 	scripts/stack-run.sh
+
+load: run-deps ## a steady mix of adds, lists, checkouts, pays and cancels (LOAD_SECONDS=60 LOAD_USERS=4) against running services
+	$(BUN) scripts/load.ts
 
 stack-down: ## stop everything stack-up and stack-run started
 	scripts/stack-down.sh

@@ -14,6 +14,8 @@ import { createGrpcClient } from "../platform/grpc/client.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
+import { observePool } from "../platform/observability/saturation.ts";
+import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
 import { FallbackRateLimitStore, RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
 import { awaitShards, closeShards, connectShards } from "../platform/redis/shards.ts";
@@ -23,10 +25,12 @@ import { loggingInterceptor } from "../platform/rpc/interceptors/logging.ts";
 import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
 import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
+import { tracingInterceptor } from "../platform/rpc/interceptors/tracing.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { CachedProductCatalog } from "./cached-catalog.ts";
 import { GrpcLoms } from "./loms-client.ts";
+import { cartMetricsInterceptor } from "./metrics.ts";
 import type { Product } from "./model.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";
@@ -66,6 +70,7 @@ export interface CartConfig {
     readonly localSize: number;
   };
   readonly clientTimeoutMs: number;
+  readonly tracing: TracingConfig;
 }
 
 export function cartConfig(env: Env): CartConfig {
@@ -92,15 +97,19 @@ export function cartConfig(env: Env): CartConfig {
       localSize: envInt(env, "CART_PRODUCT_CACHE_LOCAL_SIZE", 10_000),
     },
     clientTimeoutMs: envInt(env, "CART_CLIENT_TIMEOUT_MS", 10_000, 1),
+    tracing: tracingConfig(env),
   };
 }
 
 export async function startCart(config: CartConfig): Promise<RunningServer> {
   const logger = createLogger("cart");
+  const tracing = createTracing("cart", config.tracing);
+  const { tracer } = tracing;
   const db = new Database({
     url: config.databaseUrl,
     max: config.dbPoolMax,
     applicationName: "cart",
+    tracer,
     prepare: config.dbPrepare,
   });
   const metrics = createMetrics("cart");
@@ -125,10 +134,12 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,
     inProcess: config.inProcessPeers,
-    // Retries outermost, so that every attempt waits for its own rate-limit permit.
+    // Retries outermost, so that every attempt waits for its own rate-limit permit (and its
+    // span shows that wait).
     interceptors: [
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
-      rateLimitClientInterceptor(limiter),
+      tracingInterceptor(tracer),
+      rateLimitClientInterceptor(limiter, metrics.registry, "product-service"),
       sendAuthTokenInterceptor,
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
@@ -141,11 +152,18 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     interceptors: [
       // OrderCreate is safe to retry: cart sends a checkout key and LOMS makes one order per key.
       retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["StocksInfo", "OrderCreate"] }),
+      tracingInterceptor(tracer),
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
     ],
   });
   const pool = new WorkerPool(config.workers);
+  observePool(metrics.registry, "db", "cart", () => db.stats());
+  observePool(metrics.registry, "worker", "product-lookups", () => ({
+    size: pool.size,
+    inUse: pool.running,
+    waiting: pool.queued,
+  }));
   const loms = new GrpcLoms(lomsClient);
   const remote = shards.length > 0 ? new ShardedRedisCache(shards) : undefined;
   const productCache = new ReadThroughCache<Product>({
@@ -174,10 +192,12 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     name: "cart",
     logger,
     metrics,
+    tracing,
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     bindings: [bindService(CartService, cartHandlers(usecase))],
+    interceptors: [cartMetricsInterceptor(metrics.registry)],
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
     docs: cartApiDocs,
   });

@@ -10,10 +10,13 @@ import { kafkaBus } from "../platform/events/kafka.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
+import { observePool } from "../platform/observability/saturation.ts";
+import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
+import { observeOrders, observeOutbox } from "./metrics.ts";
 import { pgOutboxSessions } from "./outbox-repo.ts";
 import { type RelayOptions, runRelay } from "./relay.ts";
 import { relayMetrics } from "./relay-metrics.ts";
@@ -42,6 +45,7 @@ export interface LomsConfig {
   readonly paymentTimeoutMs: number;
   readonly expiryIntervalMs: number;
   readonly expiryBatchSize: number;
+  readonly tracing: TracingConfig;
 }
 
 export function lomsConfig(env: Env): LomsConfig {
@@ -68,18 +72,21 @@ export function lomsConfig(env: Env): LomsConfig {
     paymentTimeoutMs: envInt(env, "LOMS_PAYMENT_TIMEOUT_MS", 10 * 60_000, 1),
     expiryIntervalMs: envInt(env, "LOMS_EXPIRY_INTERVAL_MS", 5_000, 1),
     expiryBatchSize: envInt(env, "LOMS_EXPIRY_BATCH_SIZE", 100, 1),
+    tracing: tracingConfig(env),
   };
 }
 
 /** `bus`: where order events go; Kafka at `config.kafkaBrokers` unless given (embedded mode). */
 export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<RunningServer> {
   const logger = createLogger("loms");
+  const tracing = createTracing("loms", config.tracing);
   const events = bus ?? kafkaBus({ brokers: config.kafkaBrokers, clientId: "loms", logger });
   const metrics = createMetrics("loms");
   const db = new Database({
     url: config.databaseUrl,
     max: config.dbPoolMax,
     applicationName: "loms",
+    tracer: tracing.tracer,
     prepare: config.dbPrepare,
   });
   const background = new AbortController();
@@ -87,9 +94,13 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
     logger.info({ file: config.seedFile }, "stock seed loaded");
   }
   const usecase = new LomsUsecase(new PgLomsStore(db));
+  observePool(metrics.registry, "db", "loms", () => db.stats());
+  observeOrders(metrics.registry, db);
+  observeOutbox(metrics.registry, db);
   const service = await startService({
     name: "loms",
     logger,
+    tracing,
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
@@ -116,6 +127,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
       options: config.relay,
       logger: logger.child({ component: "relay" }),
       observer: relayMetrics(metrics.registry),
+      tracer: tracing.tracer,
     },
     background.signal,
   );

@@ -13,8 +13,11 @@
 // Wake-ups: NOTIFY from the outbox trigger when events commit, and a slow poll as a safety net
 // (a lost notification, a listener reconnecting). A full batch means more is waiting: no wait.
 
+import type { Tracer } from "@opentelemetry/api";
 import type { BusMessage, EventBus } from "../platform/events/bus.ts";
+import { endProducerSpans, startProducerSpan } from "../platform/events/tracing.ts";
 import type { Logger } from "../platform/observability/logger.ts";
+import { noopTracer } from "../platform/observability/tracing.ts";
 import { sleep } from "../platform/rpc/context.ts";
 import type { OpenOutboxSession, OutboxSession, PendingEvent } from "./ports.ts";
 
@@ -48,6 +51,8 @@ export interface RelayDeps {
   readonly options: RelayOptions;
   readonly logger: Logger;
   readonly observer: RelayObserver;
+  /** Publish spans continue each event's request trace (absent: spans record nothing). */
+  readonly tracer?: Tracer;
 }
 
 /** Runs until `signal` aborts: waits for the relay lock, then relays while it holds it. */
@@ -124,7 +129,7 @@ interface BatchOutcome {
 
 function relayBatch(
   session: OutboxSession,
-  { bus, options }: RelayDeps,
+  { bus, options, tracer = noopTracer }: RelayDeps,
   signal: AbortSignal,
 ): Promise<BatchOutcome> {
   return session.inTx(signal, async (tx) => {
@@ -132,9 +137,24 @@ function relayBatch(
     if (events.length === 0) return { size: 0 };
     const ids = events.map((e) => e.id);
     const started = performance.now();
+    const publishing = events.map((e) =>
+      startProducerSpan(tracer, options.topic, e.traceContext, {
+        "marketplace.order_id": e.orderId,
+        "marketplace.order_status": e.status,
+      }),
+    );
     try {
-      await bus.publish(options.topic, events.map(toBusMessage), signal);
+      await bus.publish(
+        options.topic,
+        events.map((e, i) => toBusMessage(e, publishing[i]?.traceparent ?? null)),
+        signal,
+      );
+      endProducerSpans(publishing.map((p) => p.span));
     } catch (error) {
+      endProducerSpans(
+        publishing.map((p) => p.span),
+        error,
+      );
       if (signal.aborted) throw error; // roll back: the events stay pending as they were
       await tx.markFailed(ids, describe(error));
       return { size: events.length, error };
@@ -146,10 +166,10 @@ function relayBatch(
 }
 
 /** The wire form of DESIGN: key = order id, JSON value, event id and request metadata in headers. */
-function toBusMessage(event: PendingEvent): BusMessage {
+function toBusMessage(event: PendingEvent, traceparent: string | null): BusMessage {
   const headers: Record<string, string> = { "event-id": event.eventId };
   if (event.requestId) headers["x-request-id"] = event.requestId;
-  if (event.traceContext) headers.traceparent = event.traceContext;
+  if (traceparent) headers.traceparent = traceparent;
   return {
     key: String(event.orderId),
     value: JSON.stringify({

@@ -4,6 +4,7 @@ import * as q from "../gen/sql/loms/orders_sql.ts";
 import * as o from "../gen/sql/loms/outbox_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
 import type { Database, DBTX } from "../platform/db/postgres.ts";
+import { traceparentOf } from "../platform/events/tracing.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
 import { getValue } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
@@ -97,7 +98,7 @@ class PgOrderEventRepo implements OrderEventRepo {
   async append(ctx: Ctx, event: OrderEvent): Promise<void> {
     await o.insertOrderEvent(
       this.db,
-      { ...event, requestId: getValue(ctx, requestIdKey) ?? null, traceContext: null },
+      { ...event, requestId: getValue(ctx, requestIdKey) ?? null, traceContext: traceparentOf(ctx) },
       ctx.signal,
     );
   }

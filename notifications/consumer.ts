@@ -2,7 +2,10 @@
 // hands every delivery to the use case. The bus commits a message's offset only after this
 // handler resolved, i.e. after the notification's transaction committed.
 
+import type { Tracer } from "@opentelemetry/api";
 import type { EventBus, Subscription } from "../platform/events/bus.ts";
+import { consumeTraced } from "../platform/events/tracing.ts";
+import { noopTracer } from "../platform/observability/tracing.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { withValue } from "../platform/rpc/context-values.ts";
 import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
@@ -13,15 +16,21 @@ export function consumeOrderEvents(
   usecase: NotificationsUsecase,
   topic: string,
   group: string,
+  tracer: Tracer = noopTracer,
 ): Promise<Subscription> {
   return bus.subscribe({
     topic,
     group,
+    // The handler continues the trace of the request that changed the order (traceparent header).
     handler: async (delivery, signal) => {
-      await usecase.handle(withValue(backgroundCtx(signal), requestIdKey, delivery.headers["x-request-id"]), {
-        ...delivery,
-        offset: Number(delivery.offset),
-      });
+      const ctx = withValue(backgroundCtx(signal), requestIdKey, delivery.headers["x-request-id"]);
+      const attributes = {
+        "messaging.kafka.partition": delivery.partition,
+        "messaging.kafka.offset": delivery.offset,
+      };
+      await consumeTraced(tracer, topic, delivery.headers, ctx, attributes, (traced) =>
+        usecase.handle(traced, { ...delivery, offset: Number(delivery.offset) }),
+      );
     },
   });
 }

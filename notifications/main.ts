@@ -7,6 +7,8 @@ import type { EventBus } from "../platform/events/bus.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createMetrics } from "../platform/observability/metrics.ts";
+import { observePool } from "../platform/observability/saturation.ts";
+import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { consumeOrderEvents } from "./consumer.ts";
@@ -24,6 +26,7 @@ export interface NotificationsConfig {
   readonly kafkaBrokers: readonly string[];
   readonly topic: string;
   readonly group: string;
+  readonly tracing: TracingConfig;
 }
 
 export function notificationsConfig(env: Env): NotificationsConfig {
@@ -43,6 +46,7 @@ export function notificationsConfig(env: Env): NotificationsConfig {
     ]),
     topic: envString(env, "NOTIFICATIONS_TOPIC", "loms.order-events"),
     group: envString(env, "NOTIFICATIONS_GROUP", "notifications"),
+    tracing: tracingConfig(env),
   };
 }
 
@@ -59,13 +63,16 @@ export async function startNotifications(
   bus?: EventBus,
 ): Promise<RunningNotifications> {
   const logger = createLogger("notifications");
+  const tracing = createTracing("notifications", config.tracing);
   const events = bus ?? kafkaBus({ brokers: config.kafkaBrokers, clientId: "notifications", logger });
   const metrics = createMetrics("notifications");
   const db = new Database({
     url: config.databaseUrl,
     max: config.dbPoolMax,
     applicationName: "notifications",
+    tracer: tracing.tracer,
   });
+  observePool(metrics.registry, "db", "notifications", () => db.stats());
   const usecase = new NotificationsUsecase(
     new PgNotificationStore(db),
     logNotifier(logger),
@@ -74,6 +81,7 @@ export async function startNotifications(
   const service = await startService({
     name: "notifications",
     logger,
+    tracing,
     host: config.host,
     httpPort: config.httpPort,
     endpoints: notificationsEndpoints(usecase),
@@ -83,7 +91,7 @@ export async function startNotifications(
       await Promise.all([db.ping(signal), events.ping(signal)]);
     },
   });
-  const subscription = await consumeOrderEvents(events, usecase, config.topic, config.group);
+  const subscription = await consumeOrderEvents(events, usecase, config.topic, config.group, tracing.tracer);
   return {
     httpPort: service.httpPort,
     drain: service.drain,

@@ -1,6 +1,6 @@
 // The one way a service starts its servers: gRPC (when it has services) and HTTP with the
 // gateway, health, readiness and metrics, all sharing one handler chain:
-//   request id → auth token → metrics → logging → validation → [extra interceptors] → handler.
+//   request id → auth token → trace context → span → metrics → logging → validation → [extra interceptors] → handler.
 
 import type { Registry } from "prom-client";
 import { createHealth, type GrpcHealth } from "./grpc/health.ts";
@@ -14,12 +14,14 @@ import { type Endpoint, startHttpServer } from "./http/server.ts";
 import { registerInProcess } from "./inproc/channel.ts";
 import type { Logger } from "./observability/logger.ts";
 import { createMetrics, type Metrics } from "./observability/metrics.ts";
+import { noopTracer, type Tracing } from "./observability/tracing.ts";
 import type { Interceptor, ServiceBinding } from "./rpc/call.ts";
 import { AppError } from "./rpc/errors.ts";
 import { buildHandlers } from "./rpc/handlers.ts";
 import { loggingInterceptor } from "./rpc/interceptors/logging.ts";
 import { metadataInterceptors } from "./rpc/interceptors/metadata.ts";
 import { metricsInterceptor } from "./rpc/interceptors/metrics.ts";
+import { tracingInterceptor } from "./rpc/interceptors/tracing.ts";
 import { validationInterceptor } from "./rpc/interceptors/validation.ts";
 import { listenFailure } from "./startup.ts";
 
@@ -39,6 +41,8 @@ export interface ServiceOptions {
   readonly gateway?: GatewayOptions;
   /** The service's metrics, when it also instruments its clients; created here otherwise. */
   readonly metrics?: Metrics;
+  /** The service's tracing (observability/tracing.ts), shut down (flushed) last on stop. */
+  readonly tracing?: Tracing;
   /** Serve Swagger UI and this OpenAPI document of the gateway at /docs. */
   readonly docs?: ApiDocs;
   /**
@@ -75,6 +79,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const envPrefix = options.envPrefix ?? options.name.toUpperCase().replaceAll("-", "_");
   const table = buildHandlers(bindings, [
     ...metadataInterceptors,
+    tracingInterceptor(options.tracing?.tracer ?? noopTracer),
     metricsInterceptor(metrics),
     loggingInterceptor(logger),
     validationInterceptor,
@@ -131,7 +136,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     fallback: gateway?.handle,
     logger,
     observe: (o) => {
-      const labels = { route: o.route, verb: o.verb, status: String(o.status) };
+      const labels = { handler: o.route, method: o.verb, code: String(o.status) };
       metrics.http.requests.inc(labels);
       metrics.http.duration.observe(labels, o.seconds);
     },
@@ -157,6 +162,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       drain();
       unregister();
       await Promise.all([grpc?.shutdown(graceMs), http.close(graceMs)]);
+      await options.tracing?.shutdown();
       logger.info(`${options.name} stopped`);
     },
   };

@@ -6,6 +6,7 @@ import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
+import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { rateLimitServerInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { type RunningService, startService } from "../platform/service.ts";
@@ -28,6 +29,7 @@ export interface ProductMockConfig {
   readonly latencyMs: number;
   readonly latencyJitterMs: number;
   readonly generatedProducts: number;
+  readonly tracing: TracingConfig;
 }
 
 export function productMockConfig(env: Env): ProductMockConfig {
@@ -40,6 +42,7 @@ export function productMockConfig(env: Env): ProductMockConfig {
     latencyMs: envInt(env, "PRODUCT_MOCK_LATENCY_MS", 10),
     latencyJitterMs: envInt(env, "PRODUCT_MOCK_LATENCY_JITTER_MS", 10),
     generatedProducts: envInt(env, "PRODUCT_MOCK_GENERATED", 5000),
+    tracing: tracingConfig(env),
   };
 }
 
@@ -51,6 +54,7 @@ export async function startProductMock(config: ProductMockConfig): Promise<Runni
   return startService({
     name: "product-mock",
     logger,
+    tracing: createTracing("product-mock", config.tracing),
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,

@@ -51,6 +51,7 @@ for (const [file, host] of [
       problems.push(`${file} does not scrape notifications on ${port}`);
   }
 }
+expected.set("jaeger", Number(/JAEGER_QUERY_PORT=(\d+)/.exec(common)?.[1]));
 // Each service's HTTP and gRPC ports from deploy/env/<service>.env.
 for (const name of ["cart", "loms", "product-mock", "notifications"]) {
   const file = `deploy/env/${name}.env`;

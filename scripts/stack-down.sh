@@ -7,6 +7,8 @@ source "$(dirname "$0")/lib/common.sh"
 for i in "${!NOTIFICATIONS_PORTS[@]}"; do stop_pid "notifications-$((i + 1))"; done
 for svc in cart loms product-mock; do stop_pid "$svc"; done
 stop_pid prometheus
+stop_pid jaeger
+stop_pid zipkin
 # Signal all brokers at once: the last one alone would wait for a controller quorum that is gone.
 for id in "${KAFKA_NODES[@]}"; do pid_alive "kafka-$id" && kill -TERM "$(cat "$PIDS/kafka-$id.pid")"; done
 for id in "${KAFKA_NODES[@]}"; do stop_pid "kafka-$id" 60; done

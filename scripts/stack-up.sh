@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the stack's infrastructure as local processes on loopback, without Docker:
 # PostgreSQL per service, each behind its own pgbouncer; two Redis shards; a three-node Kafka
-# cluster in KRaft mode with the order-events topic; Prometheus. Idempotent: what already runs
+# cluster in KRaft mode with the order-events topic; Prometheus; Jaeger and Zipkin for traces. Idempotent: what already runs
 # is left alone. State, pids and logs live under .stack/ (see scripts/lib/common.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -138,6 +138,37 @@ prometheus_up() {
   log "prometheus on $PROMETHEUS_PORT"
 }
 
+# Jaeger v2 built once from the Go module proxy (scripts/build-jaeger.sh, cached in .tools/):
+# OTLP in on 4317/4318, the query API the tests read on 16686, traces in memory.
+jaeger_up() {
+  "$ROOT/scripts/build-jaeger.sh"
+  if ! pid_alive jaeger; then
+    port_open "$JAEGER_QUERY_PORT" && die "port $JAEGER_QUERY_PORT is taken by another process"
+    start_bg jaeger "$LOGS/jaeger.log" "$ROOT/.tools/bin/jaeger" --config="file:$ROOT/deploy/jaeger/config.yaml"
+  fi
+  wait_for_http "http://127.0.0.1:13133/status" jaeger "$LOGS/jaeger.log" 60
+  wait_for_http "http://127.0.0.1:$JAEGER_QUERY_PORT/api/services" "jaeger query" "$LOGS/jaeger.log" 60
+  log "jaeger: OTLP on 4317/4318, query API on $JAEGER_QUERY_PORT"
+}
+
+# Zipkin's server (its exec jar from Maven Central ships the UI): the stack's trace UI, fed with
+# the same spans by the services' second exporter (OTEL_EXPORTER_ZIPKIN_ENDPOINT).
+zipkin_up() {
+  local jar="$CACHE/zipkin/zipkin-server-$ZIPKIN_VERSION-exec.jar"
+  if [[ ! -f $jar ]]; then
+    log "fetching io.zipkin:zipkin-server:$ZIPKIN_VERSION (exec jar) from Maven Central"
+    mvn -q -B dependency:copy -Dartifact="io.zipkin:zipkin-server:$ZIPKIN_VERSION:jar:exec" \
+      -DoutputDirectory="$CACHE/zipkin"
+  fi
+  if ! pid_alive zipkin; then
+    port_open "$ZIPKIN_PORT" && die "port $ZIPKIN_PORT is taken by another process"
+    start_bg zipkin "$LOGS/zipkin.log" java -Xms64m -Xmx256m -XX:+UseSerialGC -jar "$jar" \
+      --server.address=127.0.0.1 --server.port="$ZIPKIN_PORT"
+  fi
+  wait_for_http "http://127.0.0.1:$ZIPKIN_PORT/health" zipkin "$LOGS/zipkin.log" 120
+  log "zipkin UI on http://127.0.0.1:$ZIPKIN_PORT/zipkin/"
+}
+
 main() {
   local start=$SECONDS name port
   step packages install_packages
@@ -146,6 +177,8 @@ main() {
   for port in "${REDIS_PORTS[@]}"; do step "redis $port" redis_up "$port"; done
   step kafka kafka_up
   step prometheus prometheus_up
+  step jaeger jaeger_up
+  step zipkin zipkin_up
   log "stack is up in $((SECONDS - start))s"
 }
 

@@ -22,9 +22,7 @@ async function productCalls(): Promise<number> {
   const text = await (await fetch(`${sys.productUrl}/metrics`)).text();
   return text
     .split("\n")
-    .filter(
-      (l) => l.startsWith("rpc_requests_total{") && l.includes('side="server"') && l.includes("GetProduct"),
-    )
+    .filter((l) => l.startsWith("grpc_server_handled_total{") && l.includes('grpc_method="GetProduct"'))
     .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
 }
 

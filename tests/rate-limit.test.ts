@@ -23,8 +23,8 @@ afterAll(async () => {
 
 const okLookups = async () => {
   const metrics = await (await fetch(`${sys.productUrl}/metrics`)).text();
-  const m = /rpc_requests_total\{[^}]*GetProduct[^}]*code="OK"[^}]*\} (\d+)\n/.exec(metrics);
-  return { ok: Number(m?.[1] ?? 0), refused: metrics.includes('code="RESOURCE_EXHAUSTED"') };
+  const m = /grpc_server_handled_total\{[^}]*GetProduct[^}]*grpc_code="OK"[^}]*\} (\d+)\n/.exec(metrics);
+  return { ok: Number(m?.[1] ?? 0), refused: metrics.includes('grpc_code="ResourceExhausted"') };
 };
 
 test("48 concurrent look-ups: no window over 10 RPS at product-mock, and the rate not far under it", async () => {

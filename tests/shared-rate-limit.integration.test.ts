@@ -38,13 +38,13 @@ async function waitReady(url: string): Promise<void> {
   throw new Error(`${url} not ready`);
 }
 
-/** Sum of product-mock's server-side GetProduct counter for one status code. */
+/** Sum of product-mock's server-side GetProduct counter for one status code (go-grpc-prometheus names). */
 async function getProductCount(code: string): Promise<number> {
   const text = await (await fetch(PRODUCT_METRICS)).text();
   let sum = 0;
   for (const line of text.split("\n")) {
-    if (!line.startsWith("rpc_requests_total{")) continue;
-    if (line.includes('side="server"') && line.includes("GetProduct") && line.includes(`code="${code}"`))
+    if (!line.startsWith("grpc_server_handled_total{")) continue;
+    if (line.includes('grpc_method="GetProduct"') && line.includes(`grpc_code="${code}"`))
       sum += Number(line.split(" ").pop());
   }
   return sum;
@@ -87,7 +87,7 @@ test("three cart processes share 10 RPS: no RESOURCE_EXHAUSTED, no 1-s window ov
     redis.disconnect();
   }
   const ok0 = await getProductCount("OK");
-  const exhausted0 = await getProductCount("RESOURCE_EXHAUSTED");
+  const exhausted0 = await getProductCount("ResourceExhausted");
   const statuses = new Map<number, number>();
   let next = 0;
   const started = Date.now();
@@ -105,7 +105,7 @@ test("three cart processes share 10 RPS: no RESOURCE_EXHAUSTED, no 1-s window ov
   );
   const elapsedS = (Date.now() - started) / 1000;
   const ok = (await getProductCount("OK")) - ok0;
-  const exhausted = (await getProductCount("RESOURCE_EXHAUSTED")) - exhausted0;
+  const exhausted = (await getProductCount("ResourceExhausted")) - exhausted0;
   console.log(
     `shared limiter: ${ok} product calls (${exhausted} refused) in ${elapsedS.toFixed(1)} s, statuses`,
     Object.fromEntries(statuses),

@@ -4,7 +4,10 @@
 // connection (embedded mode) turns it on.
 // A request's AbortSignal cancels its running query (a real server-side cancel).
 
+import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import postgres from "postgres";
+import type { PoolStats } from "../observability/saturation.ts";
+import { noopTracer } from "../observability/tracing.ts";
 import { sleep, untilAborted } from "../rpc/context.ts";
 import { AppError, hasCode } from "../rpc/errors.ts";
 
@@ -26,6 +29,8 @@ export interface PoolOptions {
   readonly url: string;
   readonly max?: number;
   readonly applicationName: string;
+  /** Each query becomes a child span of the active one; never with SQL text or parameters. */
+  readonly tracer?: Tracer;
   /**
    * Named prepared statements (parse once per connection, then bind and execute). Only on a
    * direct connection: behind pgbouncer's transaction pooling a statement prepared on one server
@@ -36,11 +41,17 @@ export interface PoolOptions {
 
 export class Database implements DBTX {
   readonly #sql: postgres.Sql;
+  readonly #tracer: Tracer;
+  readonly #max: number;
+  /** Queries and transactions under way; each holds a connection or waits for one. */
+  #active = 0;
 
   constructor(options: PoolOptions) {
+    this.#tracer = options.tracer ?? noopTracer;
+    this.#max = options.max ?? 10;
     this.#sql = postgres(options.url, {
       prepare: options.prepare ?? false,
-      max: options.max ?? 10,
+      max: this.#max,
       idle_timeout: 30,
       connect_timeout: 10,
       onnotice: () => {},
@@ -49,7 +60,25 @@ export class Database implements DBTX {
   }
 
   query(text: string, values: readonly unknown[], signal?: AbortSignal) {
-    return run(this.#sql, text, values, signal);
+    return this.#counted(() => traced(this.#tracer, text, () => run(this.#sql, text, values, signal)));
+  }
+
+  /** For the saturation gauges: the driver queues work beyond `max` connections internally. */
+  stats(): PoolStats {
+    return {
+      size: this.#max,
+      inUse: Math.min(this.#active, this.#max),
+      waiting: Math.max(0, this.#active - this.#max),
+    };
+  }
+
+  async #counted<T>(fn: () => Promise<T>): Promise<T> {
+    this.#active++;
+    try {
+      return await fn();
+    } finally {
+      this.#active--;
+    }
   }
 
   /**
@@ -62,12 +91,15 @@ export class Database implements DBTX {
     for (let attempt = 1; ; attempt++) {
       signal.throwIfAborted();
       try {
-        const work = this.#sql.begin((tx) => {
-          // The connection came after the caller gave up: do nothing (the transaction rolls back).
-          signal.throwIfAborted();
-          return fn(txDb(tx));
-        });
-        return (await untilAborted(work, signal)) as T;
+        const work = () =>
+          this.#sql.begin((tx) => {
+            // The connection came after the caller gave up: do nothing (the transaction rolls back).
+            signal.throwIfAborted();
+            return fn(txDb(tx, this.#tracer));
+          });
+        return (await this.#counted(() =>
+          traced(this.#tracer, "BEGIN", () => untilAborted(work(), signal)),
+        )) as T;
       } catch (err) {
         const normalized = normalize(err, signal);
         if (!hasCode(normalized, "ABORTED") || attempt >= TX_ATTEMPTS) throw normalized;
@@ -85,12 +117,37 @@ export class Database implements DBTX {
   }
 }
 
-function txDb(tx: postgres.TransactionSql): TxDb {
+function txDb(tx: postgres.TransactionSql, tracer: Tracer): TxDb {
   return {
-    query: (text, values, signal) => run(tx, text, values, signal),
+    query: (text, values, signal) => traced(tracer, text, () => run(tx, text, values, signal)),
     savepoint: async <T>(fn: (db: DBTX) => Promise<T>) =>
-      (await tx.savepoint((sp) => fn({ query: (t, v, s) => run(sp, t, v, s) }))) as T,
+      (await tx.savepoint((sp) =>
+        fn({ query: (t, v, s) => traced(tracer, t, () => run(sp, t, v, s)) }),
+      )) as T,
   };
+}
+
+// The span is named by the statement's verb and table ("SELECT orders"): enough to read a
+// trace, while the SQL text and its parameters stay out of the span as they stay out of logs.
+async function traced<T>(tracer: Tracer, text: string, fn: () => Promise<T>): Promise<T> {
+  const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "QUERY";
+  const table = /\b(?:from|into|update|join)\s+"?(\w+)/i.exec(text)?.[1];
+  const name = table ? `${verb} ${table}` : verb;
+  const attributes = {
+    "db.system.name": "postgresql",
+    "db.operation.name": verb,
+    ...(table && { "db.collection.name": table }),
+  };
+  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+    try {
+      return await fn();
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as { code?: string }).code ?? "error" });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }
 
 export async function run(

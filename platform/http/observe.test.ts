@@ -67,7 +67,7 @@ test("refused requests are counted and logged by route template and status", asy
   const metrics = await (await fetch(`${base}/metrics`)).text();
   for (const [verb, , , status, route] of refused) {
     const series = new RegExp(
-      `^http_requests_total\\{route="${route.replace(/[{}()]/g, "\\$&")}",verb="${verb}",status="${status}"[^}]*\\} 1$`,
+      `^http_requests_total\\{handler="${route.replace(/[{}()]/g, "\\$&")}",method="${verb}",code="${status}"[^}]*\\} 1$`,
       "m",
     );
     expect(metrics).toMatch(series);

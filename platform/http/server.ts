@@ -24,6 +24,19 @@ export function setRouteLabel(req: IncomingMessage, route: string): void {
   routes.set(req, route);
 }
 
+/**
+ * The request's ids for its log line, from the response headers the gateway's interceptors set
+ * (`x-request-id`, W3C `traceresponse`): the line is written after the handler's context is gone.
+ */
+function correlation(res: ServerResponse): { request_id?: string; trace_id?: string; span_id?: string } {
+  const requestId = res.getHeader("x-request-id");
+  const [, traceId, spanId] = String(res.getHeader("traceresponse") ?? "").split("-");
+  return {
+    ...(typeof requestId === "string" && { request_id: requestId }),
+    ...(traceId && spanId && { trace_id: traceId, span_id: spanId }),
+  };
+}
+
 /** Probes and scrapes arrive every few seconds: their lines go to debug, not info. */
 const QUIET = new Set(["/healthz", "/readyz", "/metrics"]);
 
@@ -56,7 +69,13 @@ export async function startHttpServer(options: {
       options.observe?.(observation);
       const level = QUIET.has(observation.route) && observation.status < 400 ? "debug" : "info";
       logger[level](
-        { http_route: observation.route, verb: observation.verb, status: observation.status },
+        {
+          http_route: observation.route,
+          verb: observation.verb,
+          status: observation.status,
+          duration_ms: Math.round(observation.seconds * 10_000) / 10,
+          ...correlation(res),
+        },
         "http request",
       );
     });

@@ -64,7 +64,7 @@ test("a call runs the server chain in-process, with the caller's token and reque
   expect(seen && getValue(seen, requestIdKey)).toBe("r1");
   const metrics = await service.registry.metrics();
   expect(metrics).toMatch(
-    /rpc_requests_total\{side="server",transport="inproc",method="\/product.v1.ProductService\/GetProduct",code="OK"[^}]*\} 1/,
+    /grpc_server_handled_total\{grpc_type="unary",grpc_service="product.v1.ProductService",grpc_method="GetProduct",grpc_code="OK"[^}]*\} 1/,
   );
 });
 

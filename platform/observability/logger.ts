@@ -2,8 +2,12 @@
 // with their name. Tokens and passwords are redacted by key wherever they appear in a log
 // object, and errors are logged through `safeError`: what went wrong and where, never the data
 // it went wrong with (a Postgres error's `detail` names row values, `where` and `hint` too).
+// A line written while a span is active carries its trace_id and span_id, so logs and traces
+// join. On a terminal (`make run` by hand) lines are pretty-printed; piped or in files, JSON.
 
+import { type Context, context, trace } from "@opentelemetry/api";
 import pino from "pino";
+import pretty from "pino-pretty";
 
 export type Logger = pino.Logger;
 
@@ -11,6 +15,12 @@ const REDACT = ["token", "authToken", "*.token", "*.authToken", "password", "*.p
 
 /** The fields of an error worth logging: kind, message, SQLSTATE and schema names, the causes. */
 const SAFE_ERROR_FIELDS = ["code", "severity", "constraint_name", "table_name", "column_name"];
+
+/** The ids of the span in an OpenTelemetry context, as log fields; none when there is no span. */
+export function spanIds(otelContext: Context): { trace_id?: string; span_id?: string } {
+  const sc = trace.getSpanContext(otelContext);
+  return sc && trace.isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : {};
+}
 
 function safeError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error)) return typeof err === "object" ? "[non-error object]" : err;
@@ -29,12 +39,19 @@ export function loggerOptions(level = process.env.LOG_LEVEL ?? "info"): pino.Log
     serializers: { err: safeError },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: () => spanIds(context.active()),
   };
 }
 
 let root: Logger | undefined;
 
 export function createLogger(service: string): Logger {
-  root ??= pino(loggerOptions());
+  // A synchronous pretty stream rather than a transport: no worker thread, same on Bun and Deno.
+  root ??= process.stdout.isTTY
+    ? pino(
+        loggerOptions(),
+        pretty({ colorize: true, ignore: "pid,hostname", translateTime: "SYS:HH:MM:ss.l" }),
+      )
+    : pino(loggerOptions());
   return root.child({ service });
 }

@@ -113,3 +113,6 @@ KAFKA_TOPIC=loms.order-events
 PROMETHEUS_PORT=9090
 # Three notifications instances share one consumer group and split the topic's partitions.
 NOTIFICATIONS_PORTS=(8085 8086 8087)
+JAEGER_QUERY_PORT=16686
+ZIPKIN_PORT=9411
+ZIPKIN_VERSION=3.6.1

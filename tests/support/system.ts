@@ -75,15 +75,23 @@ interface HttpReply {
 
 /** Sends a request; objects are JSON-encoded, strings and bytes are sent as they are. */
 export async function http(method: string, url: string, body?: unknown, headers?: Record<string, string>) {
-  const res = await fetch(url, {
-    method,
-    headers: { "content-type": "application/json", ...headers },
-    body:
-      body === undefined || typeof body === "string"
-        ? body
-        : body instanceof Uint8Array
-          ? new Blob([new Uint8Array(body)])
-          : JSON.stringify(body),
+  const send = () =>
+    fetch(url, {
+      method,
+      headers: { "content-type": "application/json", ...headers },
+      body:
+        body === undefined || typeof body === "string"
+          ? body
+          : body instanceof Uint8Array
+            ? new Blob([new Uint8Array(body)])
+            : JSON.stringify(body),
+    });
+  // fetch keeps connections alive. After a restart a new server may get the old one's ephemeral
+  // port, and the pooled socket the old server closed then fails with a reset before the request
+  // reaches anyone: retry once on a fresh connection. A server that really died refuses the retry.
+  const res = await send().catch((err: unknown) => {
+    if (!isConnectionReset(err)) throw err;
+    return send();
   });
   const text = await res.text();
   let parsed: unknown = null;
@@ -93,4 +101,11 @@ export async function http(method: string, url: string, body?: unknown, headers?
     parsed = text;
   }
   return { status: res.status, body: parsed, text } satisfies HttpReply;
+}
+
+function isConnectionReset(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    code === "ECONNRESET" || /ECONNRESET|connection reset|socket connection was closed/i.test(String(message))
+  );
 }

@@ -74,16 +74,29 @@ describe("metrics interceptor", () => {
     await ok(req, call());
     await expect(bad(req, call())).rejects.toBeDefined();
     const text = await metrics.registry.metrics();
-    const method = 'method="/product.v1.ProductService/GetProduct"';
-    expect(text).toContain(
-      `rpc_requests_total{side="client",transport="grpc",${method},code="OK",service="metrics-test"} 2`,
+    const labels = 'grpc_type="unary",grpc_service="product.v1.ProductService",grpc_method="GetProduct"';
+    const svc = 'service="metrics-test"';
+    expect(text).toContain(`grpc_client_started_total{${labels},${svc}} 3`);
+    expect(text).toContain(`grpc_client_handled_total{${labels},grpc_code="OK",${svc}} 2`);
+    expect(text).toContain(`grpc_client_handled_total{${labels},grpc_code="NotFound",${svc}} 1`);
+    expect(text).toContain(`grpc_client_in_flight_requests{${labels},${svc}} 0`);
+    expect(text).toContain(`grpc_client_handling_seconds_count{${svc},${labels}} 3`);
+    expect(text).toContain(`grpc_client_handling_seconds_bucket{le="0.001",${svc},${labels}}`);
+    expect(text).toContain(`grpc_client_handling_seconds_bucket{le="10",${svc},${labels}} 3`);
+    expect(text).not.toContain("grpc_server_handled_total{");
+  });
+
+  test("server side counts gRPC calls under grpc_server_*, and leaves gateway calls to the HTTP metrics", async () => {
+    const metrics = createMetrics("metrics-test");
+    const served = metricsInterceptor(metrics)(async () => {
+      throw AppError.failedPrecondition("x");
+    });
+    await expect(served(req, call({ side: "server", transport: "grpc" }))).rejects.toBeDefined();
+    await expect(served(req, call({ side: "server", transport: "http" }))).rejects.toBeDefined();
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(
+      /grpc_server_handled_total\{[^}]*grpc_method="GetProduct",grpc_code="FailedPrecondition"[^}]*\} 1\n/,
     );
-    expect(text).toContain(
-      `rpc_requests_total{side="client",transport="grpc",${method},code="NOT_FOUND",service="metrics-test"} 1`,
-    );
-    expect(text).toContain(
-      `rpc_in_flight{side="client",transport="grpc",${method},service="metrics-test"} 0`,
-    );
-    expect(text).toMatch(/rpc_request_duration_seconds_count\{[^}]*code="OK"[^}]*\} 2/);
+    expect(text).toMatch(/grpc_server_started_total\{[^}]*\} 1\n/);
   });
 });

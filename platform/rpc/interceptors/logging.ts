@@ -7,6 +7,7 @@ import { type Interceptor, methodPath } from "../call.ts";
 import { getValue } from "../context-values.ts";
 import { AppError } from "../errors.ts";
 import { requestIdKey } from "./request-id.ts";
+import { traceIds } from "./tracing.ts";
 
 const UNEXPECTED = new Set(["INTERNAL", "UNKNOWN", "DATA_LOSS"]);
 
@@ -18,11 +19,13 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       side: call.side,
       transport: call.transport,
       request_id: getValue(call.ctx, requestIdKey),
+      ...traceIds(call.ctx),
     };
     try {
       const res = await next(req, call);
       const ms = performance.now() - started;
-      (call.side === "server" ? logger.info : logger.debug).call(logger, {
+      // One info line per request: a gateway request has its line from the HTTP server.
+      (call.side === "server" && call.transport !== "http" ? logger.info : logger.debug).call(logger, {
         ...fields,
         code: "OK",
         duration_ms: round(ms),

@@ -4,5 +4,10 @@
 import type { Interceptor } from "../call.ts";
 import { authTokenInterceptor } from "./auth-token.ts";
 import { requestIdInterceptor } from "./request-id.ts";
+import { traceContextInterceptor } from "./trace-context.ts";
 
-export const metadataInterceptors: readonly Interceptor[] = [requestIdInterceptor, authTokenInterceptor];
+export const metadataInterceptors: readonly Interceptor[] = [
+  requestIdInterceptor,
+  authTokenInterceptor,
+  traceContextInterceptor,
+];

@@ -1,16 +1,24 @@
-// The four golden signals per call from the metrics in observability/metrics.ts: traffic and
-// errors (requests_total by code), latency (duration histogram), saturation (in-flight gauge).
+// Traffic, errors and latency per call under the grpc-ecosystem names (observability/metrics.ts),
+// plus in-flight calls for saturation. Server side counts gRPC calls (over a socket or
+// in-process in embedded mode); calls through the HTTP gateway are counted by the HTTP server
+// under http_requests_total instead, so no request is counted twice.
 
 import type { Metrics } from "../../observability/metrics.ts";
-import { type Interceptor, methodPath } from "../call.ts";
+import type { Interceptor } from "../call.ts";
 import { AppError } from "../errors.ts";
 
 export function metricsInterceptor(metrics: Metrics): Interceptor {
-  const { requests, duration, inFlight } = metrics.rpc;
   return (next) => async (req, call) => {
-    const base = { side: call.side, transport: call.transport, method: methodPath(call.method) };
-    inFlight.inc(base);
-    const stop = duration.startTimer();
+    if (call.side === "server" && call.transport === "http") return next(req, call);
+    const { started, handled, handling, inFlight } = metrics.grpc[call.side];
+    const labels = {
+      grpc_type: "unary",
+      grpc_service: call.method.parent.typeName,
+      grpc_method: call.method.name,
+    };
+    started.inc(labels);
+    inFlight.inc(labels);
+    const stop = handling.startTimer(labels);
     let code = "OK";
     try {
       return await next(req, call);
@@ -18,9 +26,18 @@ export function metricsInterceptor(metrics: Metrics): Interceptor {
       code = AppError.from(err).code;
       throw err;
     } finally {
-      inFlight.dec(base);
-      stop({ ...base, code });
-      requests.inc({ ...base, code });
+      inFlight.dec(labels);
+      stop();
+      handled.inc({ ...labels, grpc_code: grpcCodeName(code) });
     }
   };
+}
+
+// go-grpc-prometheus labels codes with Go's names: "OK", "NotFound", "FailedPrecondition"...
+function grpcCodeName(code: string): string {
+  return code
+    .toLowerCase()
+    .split("_")
+    .map((w) => (w === "ok" ? "OK" : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join("");
 }
