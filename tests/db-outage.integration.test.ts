@@ -48,11 +48,20 @@ async function expectUnready(base: string, user: string) {
   expect(ready.text).not.toMatch(new RegExp(`${user}@|password|127\\.0\\.0\\.1`));
 }
 
+// Recovered means every pooled connection works again, not just one: pgbouncer replaces its dead
+// server connections one failed query at a time, and the next test file must not meet them.
+// So: three rounds in a row of 10 concurrent requests, all 200.
 async function untilOk(what: string, url: string, base: string) {
+  let rounds = 0;
   await until(
     what,
-    async () =>
-      (await http("GET", url)).status === 200 && (await http("GET", `${base}/readyz`)).status === 200,
+    async () => {
+      const replies = await Promise.all(Array.from({ length: 10 }, () => http("GET", url)));
+      const ok =
+        replies.every((r) => r.status === 200) && (await http("GET", `${base}/readyz`)).status === 200;
+      rounds = ok ? rounds + 1 : 0;
+      return rounds >= 3;
+    },
     30_000,
   );
 }
