@@ -63,6 +63,7 @@ export function lomsConfig(env: Env): LomsConfig {
       batchSize: envInt(env, "LOMS_RELAY_BATCH_SIZE", 100, 1),
       pollIntervalMs: envInt(env, "LOMS_RELAY_POLL_MS", 1_000, 1),
       lockRetryMs: envInt(env, "LOMS_RELAY_LOCK_RETRY_MS", 1_000, 1),
+      publishTimeoutMs: envInt(env, "LOMS_RELAY_PUBLISH_TIMEOUT_MS", 30_000, 1),
       backoffInitialMs: envInt(env, "LOMS_RELAY_BACKOFF_MS", 100, 1),
       backoffMaxMs: envInt(env, "LOMS_RELAY_BACKOFF_MAX_MS", 5_000, 1),
       retentionMs: envInt(env, "LOMS_RELAY_RETENTION_MS", 3_600_000, 0),

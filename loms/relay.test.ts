@@ -28,6 +28,7 @@ const OPTIONS: RelayOptions = {
   batchSize: 50,
   pollIntervalMs: 60_000, // so that only NOTIFY can wake the relay quickly
   lockRetryMs: 50,
+  publishTimeoutMs: 5_000,
   backoffInitialMs: 20,
   backoffMaxMs: 100,
   retentionMs: 3_600_000,
@@ -176,6 +177,38 @@ test("a broker failure keeps the events pending with attempts and last error; th
     [3, true],
     [3, true],
   ]);
+  await stopRelay();
+  await stopConsumer();
+}, 20_000);
+
+test("a publish the broker never answers is given up after the publish timeout and retried, in order", async () => {
+  const inner = inProcessBus(logger);
+  let hangsLeft = 1;
+  // Like kafkajs after a broker loss: the send never settles; only the caller's signal ends the wait.
+  const silent: EventBus = {
+    ...inner,
+    publish: (topic: string, messages: readonly BusMessage[], signal: AbortSignal) => {
+      if (hangsLeft-- <= 0) return inner.publish(topic, messages, signal);
+      return new Promise<void>((_, reject) =>
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true }),
+      );
+    },
+  };
+  const { seen, stop: stopConsumer } = await collect(inner, "g-silent");
+  const ctx = backgroundCtx();
+  const id = await usecase.createOrder(ctx, 5, [{ sku: 1, count: 1 }]);
+  await usecase.payOrder(ctx, id);
+  const stopRelay = startRelay(silent, recorder().observer, { pollIntervalMs: 20, publishTimeoutMs: 300 });
+  await until(() => statusesOf(seen, id).length === 3, 10_000);
+  expect(statusesOf(seen, id)).toEqual(["new", "awaiting payment", "payed"]);
+  const { rows } = await db.query(
+    "select attempts, last_error from order_events_outbox where order_id = $1 order by id",
+    [id],
+  );
+  for (const row of rows) {
+    expect(Number(row[0])).toBe(1);
+    expect(String(row[1])).toMatch(/timeout|timed out/i);
+  }
   await stopRelay();
   await stopConsumer();
 }, 20_000);

@@ -28,6 +28,12 @@ export interface RelayOptions {
   readonly pollIntervalMs: number;
   /** How often a standby replica tries to take the relay lock. */
   readonly lockRetryMs: number;
+  /**
+   * How long one publish may take before the relay gives up on it and retries. A send the client
+   * never settles (kafkajs after a broker loss, seen in the broker-kill test) would otherwise
+   * stall the relay — and its open transaction — for good.
+   */
+  readonly publishTimeoutMs: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
   /** Sent events are deleted once older than this. */
@@ -147,7 +153,7 @@ function relayBatch(
       await bus.publish(
         options.topic,
         events.map((e, i) => toBusMessage(e, publishing[i]?.traceparent ?? null)),
-        signal,
+        AbortSignal.any([signal, AbortSignal.timeout(options.publishTimeoutMs)]),
       );
       endProducerSpans(publishing.map((p) => p.span));
     } catch (error) {

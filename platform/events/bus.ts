@@ -42,6 +42,11 @@ export interface Subscription {
 }
 
 export interface EventBus {
+  /**
+   * Resolves once the broker acknowledged every message. Rejects as soon as `signal` aborts, even
+   * when the client underneath cannot cancel its send (the caller may then resend: consumers
+   * deduplicate).
+   */
   publish(topic: string, messages: readonly BusMessage[], signal: AbortSignal): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Rejects while the broker cannot be reached (for /readyz). */

@@ -17,6 +17,7 @@ import { sleep } from "../rpc/context.ts";
 import { type BusMessage, type EventBus, handleUntilDone, type SubscribeOptions } from "./bus.ts";
 
 const COMMIT_INTERVAL_MS = 200;
+const DISCONNECT_WAIT_MS = 2_000;
 
 export interface KafkaBusOptions {
   readonly brokers: readonly string[];
@@ -80,7 +81,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
     async publish(topic: string, messages: readonly BusMessage[], signal: AbortSignal) {
       signal.throwIfAborted();
       if (messages.length === 0) return;
-      const p = await connectProducer();
+      const p = await abortable(connectProducer(), signal);
       try {
         await abortable(
           p.send({
@@ -97,7 +98,8 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
         // OUT_OF_ORDER_SEQUENCE_NUMBER. A fresh producer gets a new producer id and starts over;
         // the caller resends the batch (consumers deduplicate what had landed).
         if (producer !== undefined && (await producer.catch(() => undefined)) === p) producer = undefined;
-        await p.disconnect().catch(() => {});
+        // Bounded: a producer that stopped answering may not answer its disconnect either.
+        await Promise.race([p.disconnect().catch(() => {}), sleep(DISCONNECT_WAIT_MS)]);
         throw err;
       }
     },
