@@ -30,8 +30,9 @@ export interface RelayOptions {
   readonly lockRetryMs: number;
   /**
    * How long one publish may take before the relay gives up on it and retries. A send the client
-   * never settles (kafkajs after a broker loss, seen in the broker-kill test) would otherwise
-   * stall the relay — and its open transaction — for good.
+   * never settles would otherwise stall the relay — and its open transaction — for good. (Added
+   * defensively: the CI failure first read as such a stall turned out to be lost consumer-side
+   * events, see the broker-kill test; kafkajs has had send hangs reported on Bun.)
    */
   readonly publishTimeoutMs: number;
   readonly backoffInitialMs: number;
