@@ -71,7 +71,14 @@ async function expectExactlyOnceInOrder(orderIds: readonly number[], timeoutMs: 
       return expected.length > 0 && stored.length >= expected.length;
     },
     timeoutMs,
-  );
+  ).catch(async (err: unknown) => {
+    // Name what is missing, so that a failure can be traced through the logs and the topic.
+    const { expected, stored } = await compare(orderIds);
+    const seen = new Set(stored.map((r) => r[1]));
+    const missing = expected.filter((r) => !seen.has(r[1]));
+    console.error(`missing ${missing.length} of ${expected.length} events:`, missing.slice(0, 20));
+    throw err;
+  });
   await Bun.sleep(1_000); // a late duplicate would show up now
   const { expected, stored } = await compare(orderIds);
   expect(stored.length).toBe(expected.length);

@@ -126,6 +126,27 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
           logger.warn({ err, topic }, "kafka: committing offsets failed");
         }
       };
+      // Diagnostics (issue #10): where each partition's delivery starts after a join, and any gap.
+      const lastDelivered = new Map<number, bigint>();
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        lastDelivered.clear();
+        logger.info(
+          { generation: payload.groupProtocol, memberId: payload.memberId, assignment: payload.memberAssignment },
+          "kafka: joined the group",
+        );
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        logger.warn({ err: payload.error, restart: payload.restart }, "kafka: consumer crashed");
+      });
+      consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+        logger.info({ generation: payload.groupGenerationId, topics: payload.topics }, "kafka: committed");
+      });
+      consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+        logger.info(
+          { partition: payload.partition, first: payload.firstOffset, last: payload.lastOffset, size: payload.batchSize, hw: payload.highWatermark },
+          "kafka: batch",
+        );
+      });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
@@ -141,6 +162,12 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
             value: message.value?.toString() ?? "",
             headers: textHeaders(message.headers),
           };
+          const offset = BigInt(message.offset);
+          const previous = lastDelivered.get(partition);
+          if (previous === undefined) logger.info({ partition, offset: message.offset }, "kafka: partition starts");
+          else if (offset !== previous + 1n)
+            logger.warn({ partition, offset: message.offset, previous: String(previous) }, "kafka: offset gap");
+          lastDelivered.set(partition, offset);
           await handleUntilDone(handler, delivery, stopping.signal, logger, heartbeat);
           handled.set(partition, (BigInt(message.offset) + 1n).toString());
         },
