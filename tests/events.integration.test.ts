@@ -166,12 +166,28 @@ test("SIGKILL LOMS mid-relay and restart it: nothing lost, nothing reordered", a
   await expectExactlyOnceInOrder(orderIds, 120_000);
 }, 300_000);
 
-test("SIGKILL a notifications instance mid-batch and restart it: one notification per event, in order", async () => {
+test("SIGKILL a notifications instance mid-batch and restart it: redelivery, yet one notification per event, in order", async () => {
+  const [first, victim, third] = NOTIFICATIONS as [string, string, string];
+  const duplicates = async (urls: string[]) => {
+    let total = 0;
+    for (const url of urls) total += await eventsCounted(url, "duplicate");
+    return total;
+  };
+  const handledBefore = await eventsCounted(victim, "notified");
   const orderIds = await seedOutbox(1_000);
-  await until("the relay to start on the backlog", async () => (await pending()) < 3_000, 30_000);
+  await until(
+    "notifications-2 to be handling the backlog",
+    async () => (await eventsCounted(victim, "notified")) > handledBefore,
+    30_000,
+  );
+  const survivorsBefore = await duplicates([first, third]);
   await sigkill("notifications-2");
   restart("notifications-2");
   await expectExactlyOnceInOrder(orderIds, 120_000);
+  // Events it had handled but whose offsets it had not committed came again — to whichever
+  // instance took its partitions, the restarted one included — and were recognised.
+  const redelivered = (await duplicates([first, third])) - survivorsBefore + (await duplicates([victim]));
+  expect(redelivered).toBeGreaterThan(0);
   for (const url of NOTIFICATIONS) expect((await fetch(`${url}/readyz`)).status).toBe(200);
 }, 300_000);
 
