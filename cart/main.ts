@@ -118,7 +118,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
   // of calls into slightly less than a second at the far end.
   // With Redis configured, one limiter log is shared by every cart process (the budget is global)
   // and product info is cached across them; without it, both live in this process only.
-  const shards = connectShards(config.redisUrls, logger);
+  const shards = connectShards(config.redisUrls, logger, { tracer });
   await awaitShards(shards, 2_000);
   const limiterStore =
     shards.length > 0

@@ -1,7 +1,9 @@
 // One checkout is one trace on the real stack: a checkout sent to cart's gateway with a W3C
 // traceparent is found in Jaeger's query API under that trace id, with spans from every
 // service it crossed: cart (and product-mock on a cache miss), loms (with its Postgres statements), the outbox
-// relay's publish to Kafka, and notifications consuming the events; no SQL text in any span.
+// relay's publish to Kafka, and notifications consuming the events; no SQL text in any span. An add
+// of a SKU no cache has ever held, in the same trace, shows cart's Redis commands: the product
+// cache's GET (a miss) and SET, and the rate limiter's script call under the product call's span.
 
 import { expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
@@ -10,6 +12,9 @@ import { http } from "./support/system.ts";
 const CART = process.env.CART_URL ?? "http://127.0.0.1:8082";
 const JAEGER = process.env.JAEGER_URL ?? "http://127.0.0.1:16686";
 const user = 2_000_000 + Math.floor(Math.random() * 1_000_000);
+// Between the hand-written catalog (below 800 000 000) and the generated one (from 900 000 000):
+// not a product, so never cached before this run, and looked up through every layer.
+const uncachedSku = 800_000_000 + Math.floor(Math.random() * 100_000_000);
 
 interface JaegerSpan {
   spanID: string;
@@ -44,6 +49,10 @@ test("a checkout's trace in Jaeger holds spans from cart, loms (SQL, publish) an
   expect(
     (await http("POST", `${CART}/user/${user}/cart/1625903`, { count: 1 }, { traceparent })).status,
   ).toBe(200);
+  // After the add above, cart's token counts as accepted, so this look-up reads the cache first.
+  expect(
+    (await http("POST", `${CART}/user/${user}/cart/${uncachedSku}`, { count: 1 }, { traceparent })).status,
+  ).toBe(412);
   const checkout = await http("POST", `${CART}/checkout/${user}`, undefined, { traceparent });
   expect(checkout.status).toBe(200);
 
@@ -64,7 +73,8 @@ test("a checkout's trace in Jaeger holds spans from cart, loms (SQL, publish) an
   expect(lomsCreate?.references[0]?.spanID).toBe(cartClient?.spanID as string);
   // Postgres statements are children of a span of their own service, named by verb and table only.
   const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
-  const sql = trace.spans.filter((s) => s.tags.some((t) => t.key === "db.system.name"));
+  const tag = (s: JaegerSpan, key: string) => s.tags.find((t) => t.key === key)?.value;
+  const sql = trace.spans.filter((s) => tag(s, "db.system.name") === "postgresql");
   expect(sql.map((s) => s.operationName)).toContain("INSERT orders");
   expect(sql.some((s) => service(s) === "notifications")).toBe(true);
   for (const s of sql) {
@@ -75,6 +85,38 @@ test("a checkout's trace in Jaeger holds spans from cart, loms (SQL, publish) an
     });
     expect(s.operationName).toMatch(/^[A-Z]+( \w+)?$/);
   }
+  // Redis commands: CLIENT spans of cart named by the command alone, with the shard's address.
+  const redis = trace.spans.filter((s) => tag(s, "db.system.name") === "redis");
+  for (const s of redis) {
+    expect(service(s)).toBe("cart");
+    expect(s.operationName).toMatch(/^[A-Z]+$/);
+    expect({ kind: tag(s, "span.kind"), op: tag(s, "db.operation.name") }).toEqual({
+      kind: "client",
+      op: s.operationName,
+    });
+    expect(tag(s, "server.address")).toBe("127.0.0.1");
+    expect([6379, 6380]).toContain(Number(tag(s, "server.port")));
+  }
+  const productCalls = new Set(
+    trace.spans
+      .filter((s) => service(s) === "cart" && s.operationName === "/product.v1.ProductService/GetProduct")
+      .map((s) => s.spanID),
+  );
+  const parentOf = (s: JaegerSpan) => byId.get(s.references[0]?.spanID ?? "");
+  // The cache's miss and fill hang under an AddItem span, the limiter's script under a product call.
+  expect(
+    redis
+      .filter((s) => s.operationName === "GET" || s.operationName === "SET")
+      .map((s) => [s.operationName, parentOf(s)?.operationName]),
+  ).toEqual(
+    expect.arrayContaining([
+      ["GET", "/cart.v1.CartService/AddItem"],
+      ["SET", "/cart.v1.CartService/AddItem"],
+    ]),
+  );
+  const script = redis.filter((s) => /^EVAL(SHA)?$/.test(s.operationName));
+  expect(script.length).toBeGreaterThanOrEqual(1);
+  expect(script.every((s) => productCalls.has(s.references[0]?.spanID ?? ""))).toBe(true);
   // gateway → cart → loms → outbox → Kafka → notifications: the consumer's span hangs under the
   // relay's publish span, which hangs under LOMS' OrderCreate span (the outbox row's traceparent).
   const publish = trace.spans.filter(
@@ -89,5 +131,5 @@ test("a checkout's trace in Jaeger holds spans from cart, loms (SQL, publish) an
   expect(consume.length).toBeGreaterThanOrEqual(2);
   expect(consume.every((c) => publishIds.has(c.references[0]?.spanID ?? ""))).toBe(true);
   const text = JSON.stringify(trace);
-  expect(text).not.toMatch(/VALUES \(\$1|testtoken/);
+  expect(text).not.toMatch(/VALUES \(\$1|testtoken|cache:product|ratelimit:/);
 }, 60_000);

@@ -11,8 +11,10 @@
 // Bun and on Deno; ioredis 6.0.0's new handshake rejects on Bun when the offline queue is off,
 // node-redis would need its own reconnect/queue tuning for the same behaviour.
 
+import type { Tracer } from "@opentelemetry/api";
 import { Redis } from "ioredis";
 import type { Logger } from "../observability/logger.ts";
+import { traceCommands } from "./tracing.ts";
 
 export interface RedisShard {
   /** Stable identity used for hashing and metric labels: "host:port". */
@@ -24,6 +26,8 @@ export interface ShardOptions {
   readonly commandTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
   readonly maxBackoffMs?: number;
+  /** Each command becomes a child span of the active one; never with keys or values (tracing.ts). */
+  readonly tracer?: Tracer;
 }
 
 /** Accepts "redis://host:port" or "host:port"; the id is "host:port" either way. */
@@ -46,6 +50,7 @@ export function connectShards(addresses: readonly string[], logger: Logger, opti
       connectTimeout: options.connectTimeoutMs ?? 1_000,
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), options.maxBackoffMs ?? 1_000),
     });
+    if (options.tracer) traceCommands(client, options.tracer, { host, port });
     // Without a listener ioredis prints every failed reconnect; log a shard's loss once per outage.
     let down = false;
     client.on("error", (err: Error) => {
