@@ -22,7 +22,7 @@ COMPOSE := .tools/bin/docker-compose
 
 PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
-.PHONY: help run test-broker-kill cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
+.PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
         test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run sqlc-vet \
         bench bench-stack seed-bench load
 
@@ -158,8 +158,6 @@ load: run-deps ## a steady mix of adds, lists, checkouts, pays and cancels (LOAD
 stack-down: ## stop everything stack-up and stack-run started
 	scripts/stack-down.sh
 
-test-broker-kill: deps ## the quarantined broker-kill exactly-once test (known intermittent event loss, issue #10)
-	EVENTS_BROKER_KILL_TEST=1 scripts/test-integration.sh
 
 test-integration: deps ## integration and e2e tests against the stack (brought up and down here)
 	scripts/test-integration.sh

@@ -28,19 +28,26 @@ interface JaegerTrace {
   processes: Record<string, { serviceName: string }>;
 }
 
-/** Polls Jaeger until the trace holds spans from every `services` (exporters batch). */
-async function fetchTrace(traceId: string, services: string[]): Promise<JaegerTrace> {
+/**
+ * Polls Jaeger until the trace holds spans from every `services` and every `operations` (each
+ * exporter sends in batches, so one service's spans of a trace can arrive in several).
+ */
+async function fetchTrace(traceId: string, services: string[], operations: string[]): Promise<JaegerTrace> {
   let last: JaegerTrace | undefined;
   for (let i = 0; i < 60; i++) {
     const res = await fetch(`${JAEGER}/api/traces/${traceId}`);
     if (res.ok) {
       last = ((await res.json()) as { data: JaegerTrace[] }).data[0];
       const seen = new Set(Object.values(last?.processes ?? {}).map((p) => p.serviceName));
-      if (services.every((s) => seen.has(s))) return last as JaegerTrace;
+      const names = new Set(last?.spans.map((s) => s.operationName));
+      if (services.every((s) => seen.has(s)) && operations.every((o) => names.has(o)))
+        return last as JaegerTrace;
     }
     await Bun.sleep(500);
   }
-  throw new Error(`trace ${traceId} never held spans from ${services.join(", ")}: ${JSON.stringify(last)}`);
+  throw new Error(
+    `trace ${traceId} never held spans from ${[...services, ...operations].join(", ")}: ${JSON.stringify(last)}`,
+  );
 }
 
 test("a checkout's trace in Jaeger holds spans from cart, loms (SQL, publish) and notifications", async () => {
@@ -57,7 +64,11 @@ test("a checkout's trace in Jaeger holds spans from cart, loms (SQL, publish) an
   expect(checkout.status).toBe(200);
 
   // product-mock appears only when cart's product cache missed (it is shared across runs).
-  const trace = await fetchTrace(traceId, ["cart", "loms", "notifications"]);
+  const trace = await fetchTrace(
+    traceId,
+    ["cart", "loms", "notifications"],
+    ["/cart.v1.CartService/AddItem", "/cart.v1.CartService/Checkout", "/loms.v1.LomsService/OrderCreate"],
+  );
   const service = (s: JaegerSpan) => trace.processes[s.processID]?.serviceName;
   const byName = (svc: string, name: string) =>
     trace.spans.find((s) => service(s) === svc && s.operationName === name);

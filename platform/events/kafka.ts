@@ -75,21 +75,58 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
     return admin;
   };
 
+  // A topic's partition count, read once: the key → partition mapping depends on it (topics here
+  // never grow; growing one would remap keys for every client anyway).
+  const partitionCounts = new Map<string, Promise<number>>();
+  const partitionCount = (topic: string) => {
+    let count = partitionCounts.get(topic);
+    if (count === undefined) {
+      count = connectAdmin()
+        .then((a) => a.fetchTopicMetadata({ topics: [topic] }))
+        .then(({ topics }) => {
+          const n = topics[0]?.partitions.length ?? 0;
+          if (n === 0) throw new Error(`kafka: topic ${topic} has no partitions`);
+          return n;
+        });
+      count.catch(() => partitionCounts.delete(topic)); // ask again next time
+      partitionCounts.set(topic, count);
+    }
+    return count;
+  };
+
   const members: (() => Promise<void>)[] = [];
 
   return {
     async publish(topic: string, messages: readonly BusMessage[], signal: AbortSignal) {
       signal.throwIfAborted();
       if (messages.length === 0) return;
+      const partitions = await abortable(partitionCount(topic), signal);
       const p = await abortable(connectProducer(), signal);
       try {
+        // One send per partition, so that each send has exactly one leader. kafkajs 2.2.4 keeps
+        // one response per BROKER across the retries of a send: when a partition's leader dies
+        // and its partitions move to a broker that already answered for others, the retry skips
+        // them and the send resolves although those messages were never written (tulios/kafkajs
+        // #1303, PR #1798). Our broker-kill test lost acknowledged events exactly so.
         await abortable(
-          p.send({
-            topic,
-            acks: -1,
-            timeout: options.ackTimeoutMs ?? 10_000,
-            messages: messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
-          }),
+          Promise.all(
+            [...byPartition(messages, partitions)].map(async ([partition, batch]) => {
+              const acks = await p.send({
+                topic,
+                acks: -1,
+                timeout: options.ackTimeoutMs ?? 10_000,
+                messages: batch.map((m) => ({
+                  partition,
+                  key: m.key,
+                  value: m.value,
+                  headers: { ...m.headers },
+                })),
+              });
+              // Belt and braces: resolve only on an acknowledgement for this very partition.
+              if (!acks.some((a) => a.partition === partition && a.errorCode === 0))
+                throw new Error(`kafka: send to ${topic}[${partition}] resolved without its acknowledgement`);
+            }),
+          ),
           signal,
         );
       } catch (err) {
@@ -126,6 +163,26 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
           logger.warn({ err, topic }, "kafka: committing offsets failed");
         }
       };
+      // Diagnostics: joins, crashes and any gap in a partition's offsets (a skipped message) are
+      // logged; batches, commits and where each partition starts after a join at debug level.
+      const lastDelivered = new Map<number, bigint>();
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        lastDelivered.clear();
+        logger.info(
+          { memberId: payload.memberId, assignment: payload.memberAssignment },
+          "kafka: joined the group",
+        );
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        logger.warn({ err: payload.error, restart: payload.restart }, "kafka: consumer crashed");
+      });
+      consumer.on(consumer.events.COMMIT_OFFSETS, ({ payload }) => {
+        logger.debug({ generation: payload.groupGenerationId, topics: payload.topics }, "kafka: committed");
+      });
+      consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+        const { partition, firstOffset, lastOffset, batchSize } = payload;
+        logger.debug({ partition, firstOffset, lastOffset, batchSize }, "kafka: batch");
+      });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
@@ -141,6 +198,16 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
             value: message.value?.toString() ?? "",
             headers: textHeaders(message.headers),
           };
+          const offset = BigInt(message.offset);
+          const previous = lastDelivered.get(partition);
+          if (previous === undefined)
+            logger.debug({ partition, offset: message.offset }, "kafka: partition starts");
+          else if (offset !== previous + 1n)
+            logger.warn(
+              { partition, offset: message.offset, previous: String(previous) },
+              "kafka: offset gap",
+            );
+          lastDelivered.set(partition, offset);
           await handleUntilDone(handler, delivery, stopping.signal, logger, heartbeat);
           handled.set(partition, (BigInt(message.offset) + 1n).toString());
         },
@@ -171,6 +238,31 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
       await Promise.allSettled([producer?.then((p) => p.disconnect()), admin?.then((a) => a.disconnect())]);
     },
   };
+}
+
+const keyPartitioner = Partitioners.DefaultPartitioner();
+
+/** Groups messages by the partition kafkajs's default (Java-compatible murmur2) partitioner picks. */
+function byPartition(messages: readonly BusMessage[], partitions: number): Map<number, BusMessage[]> {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [],
+    isr: [],
+    partitionErrorCode: 0,
+  }));
+  const groups = new Map<number, BusMessage[]>();
+  for (const m of messages) {
+    const partition = keyPartitioner({
+      topic: "",
+      partitionMetadata,
+      message: { key: m.key, value: m.value },
+    });
+    const group = groups.get(partition);
+    if (group) group.push(m);
+    else groups.set(partition, [m]);
+  }
+  return groups;
 }
 
 function textHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {

@@ -37,11 +37,25 @@ export async function sigkill(name: string): Promise<void> {
  * what is not running), a service through `stack-run.sh NAME`. Both wait until it is ready.
  */
 export function restart(name: string): void {
-  const [script, args] = name.startsWith("kafka-")
-    ? ["scripts/stack-up.sh", []]
-    : ["scripts/stack-run.sh", [name]];
+  const [script, args] = restartCommand(name);
   const run = spawnSync(script, args, { encoding: "utf8", timeout: 180_000 });
   if (run.status !== 0) throw new Error(`restarting ${name} failed:\n${run.stdout}\n${run.stderr}`);
+}
+
+/** restart() without blocking this process: its own clients keep working (and retrying) meanwhile. */
+export async function restartInBackground(name: string): Promise<void> {
+  const [script, args] = restartCommand(name);
+  const child = Bun.spawn([script, ...args], { stdout: "pipe", stderr: "pipe" });
+  const [status, stdout, stderr] = await Promise.all([
+    child.exited,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  if (status !== 0) throw new Error(`restarting ${name} failed:\n${stdout}\n${stderr}`);
+}
+
+function restartCommand(name: string): [string, string[]] {
+  return name.startsWith("kafka-") ? ["scripts/stack-up.sh", []] : ["scripts/stack-run.sh", [name]];
 }
 
 export async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
