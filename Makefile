@@ -97,13 +97,14 @@ sqlc-vet: deps ## sqlc parses and type-checks every query against the migrations
 
 # --- quality ----------------------------------------------------------------------------
 
-lint: deps ## biome (+layering), buf lint+format, tsc, knip, config table, Redocly on the OpenAPI documents
+lint: deps ## biome (+layering), buf lint+format, tsc, knip, config table, doc links and port table, Redocly on the OpenAPI documents
 	$(BIOME) check .
 	$(BUF) lint proto
 	$(BUF) format --diff --exit-code --path proto/cart --path proto/loms --path proto/product proto
 	$(TSC) -p .
 	$(KNIP)
 	$(BUN) scripts/check-config-table.ts
+	$(BUN) scripts/check-docs.ts
 	$(BUN) scripts/openapi-docs.ts .cache/openapi
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended \
 	  .cache/openapi/cart.json .cache/openapi/loms.json .cache/openapi/product-mock.json
