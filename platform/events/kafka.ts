@@ -209,7 +209,7 @@ export function kafkaBus(options: KafkaBusOptions): EventBus {
             );
           lastDelivered.set(partition, offset);
           await handleUntilDone(handler, delivery, stopping.signal, logger, heartbeat);
-          handled.set(partition, (BigInt(message.offset) + 1n).toString());
+          handled.set(partition, (offset + 1n).toString());
         },
       });
       const committer = (async () => {
