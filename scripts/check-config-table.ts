@@ -1,4 +1,4 @@
-// Fails when the code reads an environment variable that the README's configuration table does
+// Fails when the code reads an environment variable that the table in docs/configuration.md does
 // not list, or when the table lists one that no code reads. Run by `make lint`.
 // "Code" is every non-test TypeScript file outside gen/ and tests/: services, platform, scripts.
 // A variable counts as read when it appears as envInt/envString/envList/envBool(env, "NAME"...),
@@ -36,9 +36,9 @@ export function variablesRead(files: readonly string[]): Map<string, string> {
   return found;
 }
 
-/** Backticked names in the first column of the table under "## Configuration". */
-export function variablesDocumented(readme: string): Set<string> {
-  const section = readme.split(/^## Configuration$/m)[1]?.split(/^## /m)[0] ?? "";
+/** Backticked names in the first column of the table under the "Configuration" heading (page title or section). */
+export function variablesDocumented(page: string): Set<string> {
+  const section = page.split(/^##? Configuration$/m)[1]?.split(/^## /m)[0] ?? "";
   const names = new Set<string>();
   for (const line of section.split("\n")) {
     const firstCell = line.startsWith("|") ? line.split("|")[1] : undefined;
@@ -49,12 +49,12 @@ export function variablesDocumented(readme: string): Set<string> {
 
 if (import.meta.main) {
   const read = variablesRead(sourceFiles("."));
-  const documented = variablesDocumented(readFileSync("README.md", "utf8"));
+  const documented = variablesDocumented(readFileSync("docs/configuration.md", "utf8"));
   const missing = [...read].filter(([name]) => !documented.has(name));
   const stale = [...documented].filter((name) => !read.has(name));
   for (const [name, file] of missing)
-    console.error(`${name} (read in ${file}) is missing from README's configuration table`);
-  for (const name of stale) console.error(`${name} is in README's configuration table but no code reads it`);
+    console.error(`${name} (read in ${file}) is missing from docs/configuration.md`);
+  for (const name of stale) console.error(`${name} is in docs/configuration.md but no code reads it`);
   if (missing.length > 0 || stale.length > 0) process.exit(1);
   console.log(`config table: all ${read.size} variables the code reads are documented`);
 }
