@@ -22,7 +22,7 @@ COMPOSE := .tools/bin/docker-compose
 
 PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
-.PHONY: help run cart loms product-mock test run-deps deps generate check-generated lint fmt typecheck \
+.PHONY: help run cart loms product-mock notifications test run-deps deps generate check-generated lint fmt typecheck \
         test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run sqlc-vet \
         bench bench-stack seed-bench load
 
@@ -40,6 +40,9 @@ loms: run-deps ## run loms alone (against the stack's Postgres)
 
 product-mock: run-deps ## run product-mock alone
 	$(BUN) product-mock/main.ts
+
+notifications: run-deps ## run one notifications consumer alone (against the stack's Postgres and Kafka)
+	$(BUN) notifications/main.ts
 
 test: ## everything CI checks: lint, types, generated-code freshness, unit, integration, e2e
 	scripts/test.sh
@@ -101,13 +104,16 @@ lint: deps ## biome (+layering), buf lint+format, tsc, knip, config table, doc l
 	$(BIOME) check .
 	$(BUF) lint proto
 	$(BUF) format --diff --exit-code --path proto/cart --path proto/loms --path proto/product proto
-	$(TSC) -p .
+	$(MAKE) --no-print-directory typecheck
 	$(KNIP)
 	$(BUN) scripts/check-config-table.ts
 	$(BUN) scripts/check-docs.ts
 	$(BUN) scripts/openapi-docs.ts .cache/openapi
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended \
 	  .cache/openapi/cart.json .cache/openapi/loms.json .cache/openapi/product-mock.json
+
+typecheck: node_modules/.installed ## tsc over every TypeScript file (also part of lint)
+	$(TSC) -p .
 
 fmt: deps ## format TypeScript and protos in place
 	$(BIOME) check --write .

@@ -17,6 +17,9 @@ const REASONS: Partial<Record<Code, string>> = {
   RESOURCE_EXHAUSTED: "rate_limited",
 };
 
+/** Any other code: a defect or an unexpected dependency answer. */
+const INTERNAL = "internal";
+
 export function cartMetricsInterceptor(registry: Registry): Interceptor {
   const itemsAdded = new Counter({
     name: "cart_items_added_total",
@@ -34,6 +37,9 @@ export function cartMetricsInterceptor(registry: Registry): Interceptor {
     labelNames: ["reason"] as const,
     registers: [registry],
   });
+  // Every reason at 0 from the start, so a dashboard's failure panel shows a flat line, not
+  // "no data", until the first failure.
+  for (const reason of [...new Set([...Object.values(REASONS), INTERNAL])]) failures.inc({ reason }, 0);
   return (next) => async (req, call) => {
     const method = call.method.name;
     try {
@@ -44,7 +50,7 @@ export function cartMetricsInterceptor(registry: Registry): Interceptor {
     } catch (err) {
       if (method === "Checkout") {
         const code = AppError.from(err).code;
-        failures.inc({ reason: REASONS[code] ?? "internal" });
+        failures.inc({ reason: REASONS[code] ?? INTERNAL });
       }
       throw err;
     }

@@ -10,7 +10,7 @@ function recipes(target: string): string {
   return result.stdout.toString();
 }
 
-for (const target of ["run", "cart", "loms", "product-mock"]) {
+for (const target of ["run", "cart", "loms", "product-mock", "notifications"]) {
   test(`make ${target} installs npm packages and nothing that needs Go, Java or Maven`, () => {
     const out = recipes(target);
     expect(out).toContain("npm install");

@@ -20,6 +20,30 @@ const value = (text: string, series: string) => {
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
 };
 
+test("labelled counters a dashboard plots read 0 for every known label before the first event", async () => {
+  const cart = await scrape(sys.cartUrl);
+  for (const reason of [
+    "empty_cart",
+    "insufficient_stock",
+    "bad_request",
+    "dependency_unavailable",
+    "timeout",
+    "rate_limited",
+    "internal",
+  ]) {
+    expect({
+      reason,
+      value: value(cart, `cart_checkout_failures_total{reason="${reason}",service="cart"}`),
+    }).toEqual({ reason, value: 0 });
+  }
+  const notifications = await scrape(sys.notificationsUrl);
+  for (const outcome of ["notified", "duplicate", "poison"]) {
+    expect(notifications).toContain(
+      `notifications_events_total{outcome="${outcome}",service="notifications"} 0`,
+    );
+  }
+});
+
 test("cart and LOMS count what was done: items added, checkouts and their failures, orders by status", async () => {
   const user = 7001;
   expect((await http("POST", `${sys.cartUrl}/user/${user}/cart/1148162`, { count: 2 })).status).toBe(200);
