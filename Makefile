@@ -23,7 +23,7 @@ COMPOSE := .tools/bin/docker-compose
 PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
 .PHONY: help run cart loms product-mock notifications test run-deps deps generate check-generated lint fmt typecheck \
-        test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run sqlc-vet \
+        test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run stack-status sqlc-vet \
         bench bench-stack seed-bench load
 
 help: ## list targets
@@ -160,6 +160,9 @@ stack-run: deps ## migrate and start the four services against the stack
 
 load: run-deps ## a steady mix of adds, lists, checkouts, pays and cancels (LOAD_SECONDS=60 LOAD_USERS=4) against running services
 	$(BUN) scripts/load.ts
+
+stack-status: ## what the stack runs: each part's process, health, port and log (non-zero if any is down)
+	@scripts/stack-status.sh
 
 stack-down: ## stop everything stack-up and stack-run started
 	scripts/stack-down.sh
