@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 
 test("stack-status lists every part of the running stack as running and healthy", () => {
-  const run = spawnSync("scripts/stack-status.sh", { encoding: "utf8" });
+  const run = spawnSync("make", ["--no-print-directory", "stack-status"], { encoding: "utf8" });
   const rows = run.stdout.trim().split("\n").slice(1);
   const parts = rows.map((r) => r.split(/\s+/)[0]);
   expect(parts).toEqual([
