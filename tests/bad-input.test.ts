@@ -63,6 +63,13 @@ function lomsCases(): Case[] {
     ["POST", "/order/create", { user_id: 1, items: "nope" }],
     ["POST", "/order/create", { user_id: "x", items: [{ sku: SKU, count: 1 }] }],
     ["POST", "/order/create", HUGE],
+    // Checkout keys reach SQL: a NUL (which Postgres text cannot hold), an oversized key and
+    // characters outside printable ASCII are refused before any handler runs.
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "k\u0000ey" }],
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "k".repeat(65) }],
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "two words" }],
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "ключ\n" }],
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "\ud800" }],
     ["GET", "/order/info"],
     ["GET", "/order/info?order_id=abc"],
     ["GET", "/order/info?order_id=-1"],
@@ -109,7 +116,7 @@ test("every malformed request gets a 4xx JSON error and changes nothing", async 
       json.message !== "";
     if (!ok)
       failures.push(
-        `${method} ${path} ${String(body).slice(0, 40)} → ${res.status} ${res.text.slice(0, 120)}`,
+        `${method} ${path} ${(typeof body === "string" ? body : (JSON.stringify(body) ?? "")).slice(0, 100)} → ${res.status} ${res.text.slice(0, 120)}`,
       );
   }
   expect(failures).toEqual([]);
