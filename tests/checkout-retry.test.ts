@@ -96,7 +96,7 @@ async function lostCheckout(user: number): Promise<number> {
     [user],
     () => checkout(user),
   );
-  expect(reply.status).toBeGreaterThanOrEqual(400);
+  expect(reply.status).toBe(504); // the cleanup gave up: DEADLINE_EXCEEDED, not the caller's 499
   const made = (await ordersOfUser(user)).filter((id) => !before.includes(id));
   expect(made).toHaveLength(1);
   return made[0] as number;
