@@ -77,7 +77,9 @@ async function whileLocked<T>(sql: postgres.Sql, lock: string, params: unknown[]
 async function untilLomsWaitsForLock() {
   const until = Date.now() + 10_000;
   while (Date.now() < until) {
-    const [row] = await lomsSql`select count(*)::int as n from pg_locks where not granted`;
+    const [row] = await lomsSql`
+      select count(*)::int as n from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`;
     if ((row?.n ?? 0) > 0) return;
     await Bun.sleep(20);
   }
