@@ -85,6 +85,13 @@ function lomsCases(): Case[] {
   ];
 }
 
+/** The notifications query's one input, order_id, reaches SQL only as a safe positive integer. */
+function notificationsCases(): Case[] {
+  return ["", "?order_id=", "?order_id=1%00", "?order_id=%00", "?order_id=0", "?order_id=-1", "?order_id=1e3"]
+    .concat(["?order_id=9999999999999999", "?order_id=99999999999999999999", "?order_id=1&order_id=2"])
+    .map((query) => ["GET", `/notifications${query}`] as const);
+}
+
 async function snapshot() {
   const cart = await http("GET", `${sys.cartUrl}/user/1/cart`);
   const stock = await http("GET", `${sys.lomsUrl}/stock/info?sku=${SKU}`);
@@ -103,6 +110,7 @@ test("every malformed request gets a 4xx JSON error and changes nothing", async 
   const all = [
     ...cases().map((c) => [sys.cartUrl, ...c] as const),
     ...lomsCases().map((c) => [sys.lomsUrl, ...c] as const),
+    ...notificationsCases().map((c) => [sys.notificationsUrl, ...c] as const),
   ];
   const failures: string[] = [];
   for (const [base, method, path, body] of all) {
@@ -129,4 +137,11 @@ test("a clear message names the offending field", async () => {
   expect((res.body as { message: string }).message).toContain("count");
   const neg = await http("GET", `${sys.cartUrl}/user/-3/cart`);
   expect((neg.body as { message: string }).message).toContain("user_id");
+  const key = await http("POST", `${sys.lomsUrl}/order/create`, {
+    user_id: 1,
+    items: [{ sku: SKU, count: 1 }],
+    checkout_key: "k\u0000",
+  });
+  expect(key).toMatchObject({ status: 400, body: { code: "INVALID_ARGUMENT" } });
+  expect((key.body as { message: string }).message).toContain("checkout_key");
 });
