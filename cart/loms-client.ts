@@ -33,8 +33,9 @@ export class GrpcLoms implements StockService, OrderService {
       );
       return Number(res.orderId);
     } catch (err) {
-      // Refused for stock is the contract's 412 for the user; anything else is not the user's.
-      throw fromDependency(err, "LOMS", ["FAILED_PRECONDITION"]);
+      // Refused for stock is the contract's 412 for the user; a spent checkout key is the use
+      // case's to handle (it takes a new key); anything else is not the user's.
+      throw fromDependency(err, "LOMS", ["FAILED_PRECONDITION", "ALREADY_EXISTS"]);
     }
   }
 }

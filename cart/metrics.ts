@@ -15,6 +15,7 @@ const REASONS: Partial<Record<Code, string>> = {
   UNAVAILABLE: "dependency_unavailable",
   DEADLINE_EXCEEDED: "timeout",
   RESOURCE_EXHAUSTED: "rate_limited",
+  ABORTED: "conflict",
 };
 
 /** Any other code: a defect or an unexpected dependency answer. */

@@ -12,16 +12,25 @@ export interface CartRepo {
   remove(ctx: Ctx, userId: number, sku: number): Promise<void>;
   clear(ctx: Ctx, userId: number): Promise<void>;
   /**
-   * The user's checkout key and the lines it covers, read together: a concurrent finishCheckout
-   * is wholly before or wholly after. The key stays the same until a checkout with it finishes.
+   * The user's checkout key and the lines it covers, read together: a concurrent completion or
+   * abandonment is wholly before or wholly after. The key stays the same until a checkout with
+   * it completes or is abandoned.
    */
   beginCheckout(ctx: Ctx, userId: number): Promise<{ key: string; lines: CartLine[] }>;
   /**
-   * Ends the checkout named by `key`: replaces the key and, when `ordered` is given, removes
-   * exactly those lines (same SKU and count; lines changed meanwhile stay). Does nothing when the
-   * key was replaced already, so a repeat cannot remove lines a second time.
+   * After LOMS made order `orderId` of `ordered`: removes those units from the cart, once per
+   * order however many requests report it (a line that grew meanwhile keeps the difference;
+   * lines the order does not hold stay), and replaces `key` if it is still the user's.
    */
-  finishCheckout(ctx: Ctx, userId: number, key: string, ordered?: readonly CartLine[]): Promise<void>;
+  completeCheckout(
+    ctx: Ctx,
+    userId: number,
+    key: string,
+    orderId: number,
+    ordered: readonly CartLine[],
+  ): Promise<void>;
+  /** Replaces `key` if it is still the user's, removing nothing: the next checkout uses a new key. */
+  abandonCheckout(ctx: Ctx, userId: number, key: string): Promise<void>;
 }
 
 export interface ProductCatalog {
@@ -36,8 +45,10 @@ export interface StockService {
 
 export interface OrderService {
   /**
-   * Creates an order for the lines; FAILED_PRECONDITION when stock is short. At most one order
-   * per `checkoutKey`: a repeat answers the first order's id (or its FAILED_PRECONDITION).
+   * Creates an order of exactly the lines; FAILED_PRECONDITION when stock is short. At most one
+   * order per `checkoutKey`: a repeat with the same lines answers that order's id while it is
+   * awaiting payment or payed (FAILED_PRECONDITION if it failed). ALREADY_EXISTS when the key is
+   * spent (its order has other lines, was cancelled or expired): only a new key makes an order.
    */
   create(ctx: Ctx, userId: number, lines: readonly CartLine[], checkoutKey: string): Promise<number>;
 }

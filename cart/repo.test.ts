@@ -56,29 +56,69 @@ test("remove deletes one line (absent is fine); clear deletes the user's cart on
   expect(await repo.list(ctx, 7)).toEqual([{ sku: 1, count: 1 }]);
 });
 
-test("finishCheckout removes exactly the ordered lines; a line changed meanwhile stays", async () => {
+test("completeCheckout removes what the order holds: a grown line keeps the difference", async () => {
   await repo.add(ctx, 8, { sku: 1, count: 2 }, 10);
   await repo.add(ctx, 8, { sku: 2, count: 3 }, 10);
   const { key, lines: ordered } = await repo.beginCheckout(ctx, 8);
-  await repo.add(ctx, 8, { sku: 2, count: 1 }, 10); // changed while "checkout" ran
-  await repo.finishCheckout(ctx, 8, key, ordered);
-  expect(await repo.list(ctx, 8)).toEqual([{ sku: 2, count: 4 }]);
+  await repo.add(ctx, 8, { sku: 2, count: 1 }, 10); // grew while "checkout" ran
+  await repo.add(ctx, 8, { sku: 3, count: 1 }, 10); // added while "checkout" ran
+  await repo.completeCheckout(ctx, 8, key, 501, ordered);
+  expect(await repo.list(ctx, 8)).toEqual([
+    { sku: 2, count: 1 },
+    { sku: 3, count: 1 },
+  ]);
 });
 
-test("a checkout key stays until its checkout finishes, which happens once", async () => {
+test("a line that shrank below the order's count is removed, never driven to zero or below", async () => {
+  await repo.add(ctx, 11, { sku: 1, count: 5 }, 10);
+  const { key } = await repo.beginCheckout(ctx, 11);
+  await repo.remove(ctx, 11, 1);
+  await repo.add(ctx, 11, { sku: 1, count: 2 }, 10);
+  await repo.completeCheckout(ctx, 11, key, 502, [{ sku: 1, count: 5 }]);
+  expect(await repo.list(ctx, 11)).toEqual([]);
+});
+
+test("a checkout key stays until its checkout completes; an order's lines are removed once", async () => {
   await repo.add(ctx, 9, { sku: 1, count: 2 }, 10);
   const first = await repo.beginCheckout(ctx, 9);
   expect(first.lines).toEqual([{ sku: 1, count: 2 }]);
   expect((await repo.beginCheckout(ctx, 9)).key).toBe(first.key);
   expect((await repo.beginCheckout(ctx, 10)).key).not.toBe(first.key);
-  await repo.finishCheckout(ctx, 9, first.key, first.lines);
+  await repo.completeCheckout(ctx, 9, first.key, 503, first.lines);
   const next = await repo.beginCheckout(ctx, 9);
   expect(next.key).not.toBe(first.key);
   expect(next.lines).toEqual([]);
-  // A late repeat of the finished checkout removes nothing the user added since.
+  // A late repeat of the completed order removes nothing the user added since.
   await repo.add(ctx, 9, { sku: 1, count: 2 }, 10);
-  await repo.finishCheckout(ctx, 9, first.key, first.lines);
+  await repo.completeCheckout(ctx, 9, first.key, 503, first.lines);
   expect(await repo.list(ctx, 9)).toEqual([{ sku: 1, count: 2 }]);
+  expect((await repo.beginCheckout(ctx, 9)).key).toBe(next.key);
+});
+
+test("two orders from one key's lifetime each remove their own lines, whatever the order", async () => {
+  // One checkout made order 504 of {1}; a retry on the changed cart spent the key and made 505
+  // of {1, 2}. Both clean up after the key was replaced: both removals still happen.
+  await repo.add(ctx, 12, { sku: 1, count: 1 }, 10);
+  const { key } = await repo.beginCheckout(ctx, 12);
+  await repo.add(ctx, 12, { sku: 2, count: 1 }, 10);
+  await repo.add(ctx, 12, { sku: 1, count: 1 }, 10);
+  await repo.abandonCheckout(ctx, 12, key);
+  const retry = await repo.beginCheckout(ctx, 12);
+  expect(retry.key).not.toBe(key);
+  await repo.completeCheckout(ctx, 12, retry.key, 505, retry.lines);
+  await repo.completeCheckout(ctx, 12, key, 504, [{ sku: 1, count: 1 }]);
+  expect(await repo.list(ctx, 12)).toEqual([]);
+});
+
+test("abandonCheckout replaces the key only while it is current and removes nothing", async () => {
+  await repo.add(ctx, 13, { sku: 1, count: 1 }, 10);
+  const first = await repo.beginCheckout(ctx, 13);
+  await repo.abandonCheckout(ctx, 13, first.key);
+  const second = await repo.beginCheckout(ctx, 13);
+  expect(second.key).not.toBe(first.key);
+  await repo.abandonCheckout(ctx, 13, first.key); // stale: the current key stays
+  expect((await repo.beginCheckout(ctx, 13)).key).toBe(second.key);
+  expect(await repo.list(ctx, 13)).toEqual([{ sku: 1, count: 1 }]);
 });
 
 test("the count > 0 CHECK holds for raw SQL", async () => {

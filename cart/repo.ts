@@ -1,9 +1,9 @@
 // Postgres adapter for the cart repository, over the sqlc-generated queries in gen/sql/cart.
-// Checkout keys: see sql/cart/queries/checkout_keys.sql.
+// Checkout keys and the record of checked-out orders: see sql/cart/queries/checkout_keys.sql.
 
 import * as q from "../gen/sql/cart/cart_items_sql.ts";
 import * as k from "../gen/sql/cart/checkout_keys_sql.ts";
-import type { Database } from "../platform/db/postgres.ts";
+import type { Database, DBTX } from "../platform/db/postgres.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import type { CartLine } from "./model.ts";
@@ -35,21 +35,40 @@ export class PgCartRepo implements CartRepo {
 
   beginCheckout(ctx: Ctx, userId: number): Promise<{ key: string; lines: CartLine[] }> {
     return this.db.withTx(ctx.signal, async (tx) => {
-      const row = await k.lockCheckoutKey(tx, { userId }, ctx.signal);
-      if (!row) throw AppError.internal("checkout key upsert returned no row");
-      return { key: row.checkoutKey, lines: await q.listCartItems(tx, { userId }, ctx.signal) };
+      const key = await lockKey(tx, userId, ctx.signal);
+      return { key, lines: await q.listCartItems(tx, { userId }, ctx.signal) };
     });
   }
 
-  finishCheckout(ctx: Ctx, userId: number, key: string, ordered?: readonly CartLine[]): Promise<void> {
+  completeCheckout(
+    ctx: Ctx,
+    userId: number,
+    key: string,
+    orderId: number,
+    ordered: readonly CartLine[],
+  ): Promise<void> {
     return this.db.withTx(ctx.signal, async (tx) => {
-      if ((await k.replaceCheckoutKey(tx, { userId, checkoutKey: key }, ctx.signal)) !== 1) return;
-      if (!ordered) return;
-      await q.removeOrderedItems(
-        tx,
-        { userId, skus: ordered.map((l) => l.sku), counts: ordered.map((l) => l.count) },
-        ctx.signal,
-      );
+      await lockKey(tx, userId, ctx.signal);
+      await k.replaceCheckoutKey(tx, { userId, checkoutKey: key }, ctx.signal);
+      if ((await k.recordCheckedOutOrder(tx, { userId, orderId }, ctx.signal)) !== 1) return;
+      const lines = { userId, skus: ordered.map((l) => l.sku), counts: ordered.map((l) => l.count) };
+      await q.deleteOrderedItems(tx, lines, ctx.signal);
+      await q.subtractOrderedItems(tx, lines, ctx.signal);
+      await k.pruneCheckedOutOrders(tx, { userId }, ctx.signal);
     });
   }
+
+  async abandonCheckout(ctx: Ctx, userId: number, key: string): Promise<void> {
+    await k.replaceCheckoutKey(this.db, { userId, checkoutKey: key }, ctx.signal);
+  }
+}
+
+/**
+ * Takes the user's key row lock (creating the row if needed) for the rest of the transaction, so
+ * that a concurrent beginCheckout reads the key and lines wholly before or wholly after.
+ */
+async function lockKey(tx: DBTX, userId: number, signal: AbortSignal): Promise<string> {
+  const row = await k.lockCheckoutKey(tx, { userId }, signal);
+  if (!row) throw AppError.internal("checkout key upsert returned no row");
+  return row.checkoutKey;
 }

@@ -21,7 +21,8 @@ function setup() {
     remove: mock<CartRepo["remove"]>(async () => {}),
     clear: mock<CartRepo["clear"]>(async () => {}),
     beginCheckout: mock<CartRepo["beginCheckout"]>(async () => ({ key: "k1", lines: [] })),
-    finishCheckout: mock<CartRepo["finishCheckout"]>(async () => {}),
+    completeCheckout: mock<CartRepo["completeCheckout"]>(async () => {}),
+    abandonCheckout: mock<CartRepo["abandonCheckout"]>(async () => {}),
   };
   const catalog = { get: mock<ProductCatalog["get"]>(async (_ctx, sku) => PRODUCTS[sku] ?? null) };
   const stocks = { available: mock<StockService["available"]>(async () => 100) };
@@ -117,7 +118,8 @@ describe("checkout", () => {
     s.repo.beginCheckout.mockResolvedValueOnce({ key: "k1", lines });
     expect(await s.usecase.checkout(ctx, 1)).toBe(42);
     expect(s.orders.create).toHaveBeenCalledWith(ctx, 1, lines, "k1");
-    expect(s.repo.finishCheckout).toHaveBeenCalledWith(expect.anything(), 1, "k1", lines);
+    expect(s.repo.completeCheckout).toHaveBeenCalledWith(expect.anything(), 1, "k1", 42, lines);
+    expect(s.repo.abandonCheckout).not.toHaveBeenCalled();
   });
 
   test("an empty cart is NOT_FOUND and no order is created", async () => {
@@ -132,8 +134,50 @@ describe("checkout", () => {
     s.orders.create.mockRejectedValueOnce(AppError.failedPrecondition("not enough stock"));
     expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("FAILED_PRECONDITION");
     // The key is replaced (LOMS keeps the failed order under it), and no line is removed.
-    expect(s.repo.finishCheckout).toHaveBeenCalledTimes(1);
-    expect(s.repo.finishCheckout.mock.calls[0]?.slice(1)).toEqual([1, "k1"]);
+    expect(s.repo.abandonCheckout).toHaveBeenCalledTimes(1);
+    expect(s.repo.abandonCheckout.mock.calls[0]?.slice(1)).toEqual([1, "k1"]);
+    expect(s.repo.completeCheckout).not.toHaveBeenCalled();
+  });
+
+  test("a spent key (changed cart, cancelled order) is replaced and the cart as it is now ordered", async () => {
+    const s = setup();
+    const now = [
+      { sku: 1076963, count: 1 },
+      { sku: 1148162, count: 2 },
+    ];
+    s.repo.beginCheckout
+      .mockResolvedValueOnce({ key: "k1", lines: now })
+      .mockResolvedValueOnce({ key: "k2", lines: now });
+    s.orders.create.mockRejectedValueOnce(new AppError("ALREADY_EXISTS", "key spent"));
+    expect(await s.usecase.checkout(ctx, 1)).toBe(42);
+    expect(s.repo.abandonCheckout.mock.calls.map((c) => c.slice(1))).toEqual([[1, "k1"]]);
+    expect(s.orders.create.mock.calls.map((c) => c[3])).toEqual(["k1", "k2"]);
+    expect(s.repo.completeCheckout).toHaveBeenCalledWith(expect.anything(), 1, "k2", 42, now);
+  });
+
+  test("a key spent twice in a row is ABORTED: another checkout of the cart is racing", async () => {
+    const s = setup();
+    s.repo.beginCheckout.mockResolvedValue({ key: "k", lines: [{ sku: 1148162, count: 2 }] });
+    s.orders.create.mockRejectedValue(new AppError("ALREADY_EXISTS", "key spent"));
+    expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("ABORTED");
+    expect(s.orders.create).toHaveBeenCalledTimes(2);
+    expect(s.repo.completeCheckout).not.toHaveBeenCalled();
+  });
+
+  test("the cleanup outlives the caller but not its own timeout", async () => {
+    const s = setup();
+    const caller = new AbortController();
+    s.repo.beginCheckout.mockResolvedValueOnce({ key: "k1", lines: [{ sku: 1148162, count: 2 }] });
+    s.orders.create.mockImplementationOnce(async () => {
+      caller.abort(new AppError("CANCELLED", "client went away"));
+      return 42;
+    });
+    let cleanupSignal: AbortSignal | undefined;
+    s.repo.completeCheckout.mockImplementationOnce(async (c) => {
+      cleanupSignal = c.signal;
+    });
+    expect(await s.usecase.checkout({ signal: caller.signal }, 1)).toBe(42);
+    expect(cleanupSignal?.aborted).toBe(false);
   });
 
   test("any other failure keeps the key, so a retry answers the same order", async () => {
@@ -141,6 +185,7 @@ describe("checkout", () => {
     s.repo.beginCheckout.mockResolvedValueOnce({ key: "k1", lines: [{ sku: 1148162, count: 2 }] });
     s.orders.create.mockRejectedValueOnce(AppError.unavailable("loms down"));
     expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("UNAVAILABLE");
-    expect(s.repo.finishCheckout).not.toHaveBeenCalled();
+    expect(s.repo.completeCheckout).not.toHaveBeenCalled();
+    expect(s.repo.abandonCheckout).not.toHaveBeenCalled();
   });
 });

@@ -132,6 +132,40 @@ describe("createOrder", () => {
     expect(f.orders.setStatus).not.toHaveBeenCalled();
   });
 
+  test("a repeated key answers a payed order too, and compares items after normalizing them", async () => {
+    f.orders.create.mockResolvedValueOnce(null);
+    f.orders.getByCheckoutKey.mockResolvedValueOnce(order(OrderStatus.Payed));
+    const split = [
+      { sku: 10, count: 1 },
+      { sku: 10, count: 1 },
+    ];
+    expect(await usecase.createOrder(ctx, 1, split, "k1")).toBe(7);
+  });
+
+  test.each([
+    ["other items", order(OrderStatus.AwaitingPayment), [{ sku: 10, count: 3 }], /order 7 with other items/],
+    [
+      "an extra item",
+      order(OrderStatus.AwaitingPayment),
+      [
+        { sku: 10, count: 2 },
+        { sku: 11, count: 1 },
+      ],
+      /other items/,
+    ],
+    ["a cancelled order", order(OrderStatus.Cancelled), [{ sku: 10, count: 2 }], /order 7, since cancelled/],
+  ])("a repeated key with %s is spent: ALREADY_EXISTS, nothing created", async (_name, prior, items, why) => {
+    f.orders.create.mockResolvedValueOnce(null);
+    f.orders.getByCheckoutKey.mockResolvedValueOnce(prior);
+    const err = await usecase.createOrder(ctx, 1, items, "k1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe("ALREADY_EXISTS");
+    expect((err as AppError).detail).toMatch(why);
+    expect(f.stocks.reserveAll).not.toHaveBeenCalled();
+    expect(f.orders.setStatus).not.toHaveBeenCalled();
+    expect(f.appended()).toEqual([]);
+  });
+
   test("a repeated key of a failed order is FAILED_PRECONDITION again; another user's key ALREADY_EXISTS", async () => {
     f.orders.create.mockResolvedValue(null);
     f.orders.getByCheckoutKey.mockResolvedValueOnce(order(OrderStatus.Failed));

@@ -38,8 +38,7 @@ export class LomsUsecase {
   /**
    * Stores the order as `new`, then reserves all items or none, all in one transaction. Without
    * stock the order is kept as `failed` and FAILED_PRECONDITION is returned. With a checkout key
-   * an order is created at most once per key: a repeat answers the first order (the first
-   * request's items win), or FAILED_PRECONDITION again when that one failed.
+   * an order is created at most once per key; a repeat is answered by priorCheckout.
    */
   async createOrder(
     ctx: Ctx,
@@ -52,7 +51,7 @@ export class LomsUsecase {
     const { orderId, reserved } = await this.store.inTx(ctx, async (tx) => {
       const orderId = await tx.orders.create(ctx, userId, OrderStatus.New, normalized, checkoutKey);
       // A repeated checkout key changes nothing, so it records no event either.
-      if (orderId === null) return priorCheckout(ctx, tx, userId, checkoutKey ?? "");
+      if (orderId === null) return priorCheckout(ctx, tx, userId, normalized, checkoutKey ?? "");
       await tx.events.append(ctx, orderEvent(orderId, OrderStatus.New));
       const reserved = await tx.stocks.reserveAll(ctx, normalized);
       await changeStatus(ctx, tx, orderId, reserved ? OrderStatus.AwaitingPayment : OrderStatus.Failed);
@@ -118,15 +117,40 @@ export class LomsUsecase {
   }
 }
 
-/** The order an earlier create with the same checkout key made, as createOrder reports it. */
-async function priorCheckout(ctx: Ctx, tx: TxRepos, userId: number, checkoutKey: string) {
+/**
+ * What a repeated checkout key answers. A key names one checkout of exactly these items, so a
+ * repeat is the same request only when its items are the order's items: it then answers that
+ * order while the order still stands (awaiting payment or payed), or FAILED_PRECONDITION again
+ * when it failed for stock. Anything else would report something that did not happen, so the
+ * key is spent (ALREADY_EXISTS) and the caller needs a new key for a new order:
+ * - other items: answering the first order would tell the caller that items were ordered that
+ *   were not (cart would then clear lines no order holds);
+ * - a cancelled order (by a user or by expiry): answering it would report a dead order as a
+ *   fresh success;
+ * - another user's order: not this caller's to see.
+ */
+async function priorCheckout(
+  ctx: Ctx,
+  tx: TxRepos,
+  userId: number,
+  items: readonly OrderItem[],
+  checkoutKey: string,
+) {
   const prior = await tx.orders.getByCheckoutKey(ctx, checkoutKey);
   if (!prior) throw AppError.internal("an order holds the checkout key but cannot be read");
-  if (prior.userId !== userId) {
-    throw new AppError("ALREADY_EXISTS", "the checkout key belongs to another user's order");
-  }
+  if (prior.userId !== userId) throw spentKey("belongs to another user's order");
+  if (!sameItems(prior.items, items)) throw spentKey(`was used for order ${prior.id} with other items`);
+  if (prior.status === OrderStatus.Cancelled)
+    throw spentKey(`was used for order ${prior.id}, since cancelled`);
   return { orderId: prior.id, reserved: prior.status !== OrderStatus.Failed };
 }
+
+const spentKey = (why: string) =>
+  new AppError("ALREADY_EXISTS", `the checkout key ${why}; a new key makes a new order`);
+
+/** Both normalized (sorted by SKU, one entry per SKU). */
+const sameItems = (a: readonly OrderItem[], b: readonly OrderItem[]) =>
+  a.length === b.length && a.every((item, i) => item.sku === b[i]?.sku && item.count === b[i]?.count);
 
 /** Every status change goes through here: the new status and its outbox event, in one transaction. */
 async function changeStatus(ctx: Ctx, tx: TxRepos, orderId: number, status: OrderStatus): Promise<void> {

@@ -63,6 +63,13 @@ function lomsCases(): Case[] {
     ["POST", "/order/create", { user_id: 1, items: "nope" }],
     ["POST", "/order/create", { user_id: "x", items: [{ sku: SKU, count: 1 }] }],
     ["POST", "/order/create", HUGE],
+    // Checkout keys reach SQL: a NUL (which Postgres text cannot hold), an oversized key and
+    // characters outside printable ASCII are refused before any handler runs.
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "k\u0000ey" }],
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "k".repeat(65) }],
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "two words" }],
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "ключ\n" }],
+    ["POST", "/order/create", { user_id: 1, items: [{ sku: SKU, count: 1 }], checkout_key: "\ud800" }],
     ["GET", "/order/info"],
     ["GET", "/order/info?order_id=abc"],
     ["GET", "/order/info?order_id=-1"],
@@ -76,6 +83,13 @@ function lomsCases(): Case[] {
     ["GET", "/stock/info?sku=1e3"],
     ["POST", "/stock/info?sku=1"],
   ];
+}
+
+/** The notifications query's one input, order_id, reaches SQL only as a safe positive integer. */
+function notificationsCases(): Case[] {
+  return ["", "?order_id=", "?order_id=1%00", "?order_id=%00", "?order_id=0", "?order_id=-1", "?order_id=1e3"]
+    .concat(["?order_id=9999999999999999", "?order_id=99999999999999999999", "?order_id=1&order_id=2"])
+    .map((query) => ["GET", `/notifications${query}`] as const);
 }
 
 async function snapshot() {
@@ -96,6 +110,7 @@ test("every malformed request gets a 4xx JSON error and changes nothing", async 
   const all = [
     ...cases().map((c) => [sys.cartUrl, ...c] as const),
     ...lomsCases().map((c) => [sys.lomsUrl, ...c] as const),
+    ...notificationsCases().map((c) => [sys.notificationsUrl, ...c] as const),
   ];
   const failures: string[] = [];
   for (const [base, method, path, body] of all) {
@@ -109,7 +124,7 @@ test("every malformed request gets a 4xx JSON error and changes nothing", async 
       json.message !== "";
     if (!ok)
       failures.push(
-        `${method} ${path} ${String(body).slice(0, 40)} → ${res.status} ${res.text.slice(0, 120)}`,
+        `${method} ${path} ${(typeof body === "string" ? body : (JSON.stringify(body) ?? "")).slice(0, 100)} → ${res.status} ${res.text.slice(0, 120)}`,
       );
   }
   expect(failures).toEqual([]);
@@ -122,4 +137,11 @@ test("a clear message names the offending field", async () => {
   expect((res.body as { message: string }).message).toContain("count");
   const neg = await http("GET", `${sys.cartUrl}/user/-3/cart`);
   expect((neg.body as { message: string }).message).toContain("user_id");
+  const key = await http("POST", `${sys.lomsUrl}/order/create`, {
+    user_id: 1,
+    items: [{ sku: SKU, count: 1 }],
+    checkout_key: "k\u0000",
+  });
+  expect(key).toMatchObject({ status: 400, body: { code: "INVALID_ARGUMENT" } });
+  expect((key.body as { message: string }).message).toContain("checkout_key");
 });

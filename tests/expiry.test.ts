@@ -8,7 +8,7 @@ import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 let sys: TestSystem;
 beforeAll(async () => {
   sys = await startTestSystem({ LOMS_PAYMENT_TIMEOUT_MS: "400", LOMS_EXPIRY_INTERVAL_MS: "100" });
-});
+}, 60_000);
 afterAll(async () => {
   await sys?.destroy();
 });
@@ -37,4 +37,21 @@ test("an unpaid order is cancelled after the timeout and its reservation release
   expect(await status(unpaid)).toBe("cancelled");
   expect(await status(payed)).toBe("payed");
   expect(await available()).toBe(300 - 7);
+}, 20_000);
+
+test("a checkout key whose order expired is spent: a repeat is 409, not the expired order", async () => {
+  const body = { user_id: 2, items: [{ sku: SKU, count: 1 }], checkout_key: "expiry-key-1" };
+  const first = await http("POST", `${sys.lomsUrl}/order/create`, body);
+  expect(first.status).toBe(200);
+  const expired = (first.body as { order_id: number }).order_id;
+  const deadline = Date.now() + 10_000;
+  while ((await status(expired)) !== "cancelled" && Date.now() < deadline) await Bun.sleep(100);
+  expect(await status(expired)).toBe("cancelled");
+  const before = await available();
+
+  const repeat = await http("POST", `${sys.lomsUrl}/order/create`, body);
+  expect(repeat.status).toBe(409);
+  expect(repeat.body).toMatchObject({ code: "ALREADY_EXISTS" });
+  expect((repeat.body as { message: string }).message).toContain(`order ${expired}, since cancelled`);
+  expect(await available()).toBe(before);
 }, 20_000);

@@ -29,6 +29,7 @@ test("labelled counters a dashboard plots read 0 for every known label before th
     "dependency_unavailable",
     "timeout",
     "rate_limited",
+    "conflict",
     "internal",
   ]) {
     expect({

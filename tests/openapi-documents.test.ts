@@ -46,6 +46,7 @@ describe("cart", () => {
       "200",
       "400",
       "404",
+      "409",
       "412",
     ]);
   });
@@ -72,13 +73,18 @@ describe("cart", () => {
   });
 });
 
-test("LOMS: query parameters for GET routes, repeated-field limits, no security scheme", () => {
+test("LOMS: query parameters for GET routes, repeated-field and string limits, no security scheme", () => {
   const info = loms.paths["/order/info"].get;
   expect(info.parameters).toEqual([
     expect.objectContaining({ name: "order_id", in: "query", required: true, example: 1 }),
   ]);
   const create = loms.paths["/order/create"].post.requestBody.content["application/json"].schema;
   expect(create.properties.items).toMatchObject({ minItems: 1, maxItems: 1000 });
+  expect(create.properties.checkout_key).toMatchObject({
+    type: "string",
+    maxLength: 64,
+    pattern: "^[!-~]*$",
+  });
   expect(create.required).toEqual(["user_id", "items"]);
   expect(loms.components.securitySchemes).toBeUndefined();
   expect(loms.security).toEqual([]);

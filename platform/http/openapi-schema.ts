@@ -116,7 +116,7 @@ function scalarSchema(scalar: ScalarType): Schema {
   }
 }
 
-/** protovalidate's numeric bounds and repeated sizes, in JSON Schema words. */
+/** protovalidate's numeric bounds, repeated sizes and string limits, in JSON Schema words. */
 function ruleSchema(field: DescField): Schema {
   if (!hasOption(field, fieldRules)) return {};
   const rules = getOption(field, fieldRules);
@@ -125,6 +125,11 @@ function ruleSchema(field: DescField): Schema {
   if (kind === "repeated") {
     if (value.minItems > 0n) out.minItems = Number(value.minItems);
     if (value.maxItems > 0n) out.maxItems = Number(value.maxItems);
+    return out;
+  }
+  if (kind === "string") {
+    if (value.maxLen !== undefined) out.maxLength = Number(value.maxLen);
+    if (value.pattern !== undefined) out.pattern = value.pattern;
     return out;
   }
   if (!value || !("greaterThan" in value)) return out;

@@ -73,21 +73,39 @@ export async function clearCart(db: DBTX, args: ClearCartArgs, signal?: AbortSig
   await db.query(clearCartQuery, [args.userId], signal);
 }
 
-// Removes exactly what was ordered: an item added or changed while checkout ran stays in the cart.
-export const removeOrderedItemsQuery = `DELETE FROM cart_items AS c
+// Checkout's removal of what an order holds, in two statements run in one transaction: lines
+// holding no more than the order took are deleted; lines that grew while checkout ran keep the
+// difference (SubtractOrderedItems). Lines the order does not hold are never touched.
+export const deleteOrderedItemsQuery = `DELETE FROM cart_items AS c
 USING (
     -- Set-returning functions in one select list advance together: the arrays zip pairwise.
     SELECT unnest($1::bigint[]) AS sku, unnest($2::integer[]) AS count
 ) AS o
-WHERE c.user_id = $3 AND c.sku = o.sku AND c.count = o.count`;
+WHERE c.user_id = $3 AND c.sku = o.sku AND c.count <= o.count`;
 
-export interface RemoveOrderedItemsArgs {
+export interface DeleteOrderedItemsArgs {
   skus: number[];
   counts: number[];
   userId: number;
 }
 
-export async function removeOrderedItems(db: DBTX, args: RemoveOrderedItemsArgs, signal?: AbortSignal): Promise<number> {
-  const { rowCount } = await db.query(removeOrderedItemsQuery, [args.skus, args.counts, args.userId], signal);
-  return rowCount;
+export async function deleteOrderedItems(db: DBTX, args: DeleteOrderedItemsArgs, signal?: AbortSignal): Promise<void> {
+  await db.query(deleteOrderedItemsQuery, [args.skus, args.counts, args.userId], signal);
+}
+
+export const subtractOrderedItemsQuery = `UPDATE cart_items AS c
+SET count = c.count - o.count
+FROM (
+    SELECT unnest($2::bigint[]) AS sku, unnest($3::integer[]) AS count
+) AS o
+WHERE c.user_id = $1 AND c.sku = o.sku AND c.count > o.count`;
+
+export interface SubtractOrderedItemsArgs {
+  userId: number;
+  skus: number[];
+  counts: number[];
+}
+
+export async function subtractOrderedItems(db: DBTX, args: SubtractOrderedItemsArgs, signal?: AbortSignal): Promise<void> {
+  await db.query(subtractOrderedItemsQuery, [args.userId, args.skus, args.counts], signal);
 }

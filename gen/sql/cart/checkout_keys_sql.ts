@@ -32,7 +32,7 @@ export async function lockCheckoutKey(db: DBTX, args: LockCheckoutKeyArgs, signa
 }
 
 // Replaces the key, but only while it is still `checkout_key`: 1 for the first caller, 0 for any
-// later one (a concurrent or retried checkout of the same order finds its cleanup done).
+// later one (a concurrent checkout replaced it already). The next checkout gets a new key.
 export const replaceCheckoutKeyQuery = `UPDATE cart_checkout_keys
 SET checkout_key = gen_random_uuid()::text
 WHERE user_id = $1 AND checkout_key = $2`;
@@ -45,4 +45,33 @@ export interface ReplaceCheckoutKeyArgs {
 export async function replaceCheckoutKey(db: DBTX, args: ReplaceCheckoutKeyArgs, signal?: AbortSignal): Promise<number> {
   const { rowCount } = await db.query(replaceCheckoutKeyQuery, [args.userId, args.checkoutKey], signal);
   return rowCount;
+}
+
+// Records that an order's lines were taken out of the cart: 1 the first time, 0 for a repeat
+// (which must remove nothing: the user may have added the same SKUs since).
+export const recordCheckedOutOrderQuery = `INSERT INTO cart_checked_out_orders (user_id, order_id)
+VALUES ($1, $2)
+ON CONFLICT DO NOTHING`;
+
+export interface RecordCheckedOutOrderArgs {
+  userId: number;
+  orderId: number;
+}
+
+export async function recordCheckedOutOrder(db: DBTX, args: RecordCheckedOutOrderArgs, signal?: AbortSignal): Promise<number> {
+  const { rowCount } = await db.query(recordCheckedOutOrderQuery, [args.userId, args.orderId], signal);
+  return rowCount;
+}
+
+// A record is needed only while a request holding the order's old key can still run (seconds);
+// a day is far beyond any deadline.
+export const pruneCheckedOutOrdersQuery = `DELETE FROM cart_checked_out_orders
+WHERE user_id = $1 AND checked_out_at < now() - interval '1 day'`;
+
+export interface PruneCheckedOutOrdersArgs {
+  userId: number;
+}
+
+export async function pruneCheckedOutOrders(db: DBTX, args: PruneCheckedOutOrdersArgs, signal?: AbortSignal): Promise<void> {
+  await db.query(pruneCheckedOutOrdersQuery, [args.userId], signal);
 }

@@ -288,8 +288,11 @@ export const CartService: GenService<{
   /**
    * Check out.
    *
-   * Creates an order in LOMS from the cart (reserving its stock) and clears the cart.
+   * Creates an order in LOMS from the cart (reserving its stock) and removes what it holds from
+   * the cart. A retry after a lost answer answers the same order while the cart is unchanged and
+   * the order stands; a changed cart, or an order since cancelled or expired, makes a new order.
    * 404 NOT_FOUND: the cart is empty.
+   * 409 ABORTED: another checkout of the same cart changed it meanwhile; try again.
    * 412 FAILED_PRECONDITION: LOMS could not reserve the stock.
    *
    * @generated from rpc cart.v1.CartService.Checkout

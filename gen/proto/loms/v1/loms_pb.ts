@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file loms/v1/loms.proto.
  */
 export const file_loms_v1_loms: GenFile = /*@__PURE__*/
-  fileDesc("ChJsb21zL3YxL2xvbXMucHJvdG8SB2xvbXMudjEiRgoJT3JkZXJJdGVtEh0KA3NrdRgBIAEoA0IQukgNIgsY/////////w8gABIaCgVjb3VudBgCIAEoDUILukgIKgYYwIQ9IAAihgEKEk9yZGVyQ3JlYXRlUmVxdWVzdBIhCgd1c2VyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAEi4KBWl0ZW1zGAIgAygLMhIubG9tcy52MS5PcmRlckl0ZW1CC7pICJIBBQgBEOgHEh0KDGNoZWNrb3V0X2tleRgDIAEoCUIHukgEcgIYQCInChNPcmRlckNyZWF0ZVJlc3BvbnNlEhAKCG9yZGVyX2lkGAEgASgDIjYKEE9yZGVySW5mb1JlcXVlc3QSIgoIb3JkZXJfaWQYASABKANCELpIDSILGP////////8PIAAiVwoRT3JkZXJJbmZvUmVzcG9uc2USDgoGc3RhdHVzGAEgASgJEg8KB3VzZXJfaWQYAiABKAMSIQoFaXRlbXMYAyADKAsyEi5sb21zLnYxLk9yZGVySXRlbSI1Cg9PcmRlclBheVJlcXVlc3QSIgoIb3JkZXJfaWQYASABKANCELpIDSILGP////////8PIAAiOAoST3JkZXJDYW5jZWxSZXF1ZXN0EiIKCG9yZGVyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAIjIKEVN0b2Nrc0luZm9SZXF1ZXN0Eh0KA3NrdRgBIAEoA0IQukgNIgsY/////////w8gACIjChJTdG9ja3NJbmZvUmVzcG9uc2USDQoFY291bnQYASABKAQy2QMKC0xvbXNTZXJ2aWNlEmIKC09yZGVyQ3JlYXRlEhsubG9tcy52MS5PcmRlckNyZWF0ZVJlcXVlc3QaHC5sb21zLnYxLk9yZGVyQ3JlYXRlUmVzcG9uc2UiGILT5JMCEjoBKiINL29yZGVyL2NyZWF0ZRJXCglPcmRlckluZm8SGS5sb21zLnYxLk9yZGVySW5mb1JlcXVlc3QaGi5sb21zLnYxLk9yZGVySW5mb1Jlc3BvbnNlIhOC0+STAg0SCy9vcmRlci9pbmZvElMKCE9yZGVyUGF5EhgubG9tcy52MS5PcmRlclBheVJlcXVlc3QaFi5nb29nbGUucHJvdG9idWYuRW1wdHkiFYLT5JMCDzoBKiIKL29yZGVyL3BheRJcCgtPcmRlckNhbmNlbBIbLmxvbXMudjEuT3JkZXJDYW5jZWxSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IhiC0+STAhI6ASoiDS9vcmRlci9jYW5jZWwSWgoKU3RvY2tzSW5mbxIaLmxvbXMudjEuU3RvY2tzSW5mb1JlcXVlc3QaGy5sb21zLnYxLlN0b2Nrc0luZm9SZXNwb25zZSITgtPkkwINEgsvc3RvY2svaW5mb2IGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_empty]);
+  fileDesc("ChJsb21zL3YxL2xvbXMucHJvdG8SB2xvbXMudjEiRgoJT3JkZXJJdGVtEh0KA3NrdRgBIAEoA0IQukgNIgsY/////////w8gABIaCgVjb3VudBgCIAEoDUILukgIKgYYwIQ9IAAikAEKEk9yZGVyQ3JlYXRlUmVxdWVzdBIhCgd1c2VyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAEi4KBWl0ZW1zGAIgAygLMhIubG9tcy52MS5PcmRlckl0ZW1CC7pICJIBBQgBEOgHEicKDGNoZWNrb3V0X2tleRgDIAEoCUIRukgOcgwYQDIIXlshLX5dKiQiJwoTT3JkZXJDcmVhdGVSZXNwb25zZRIQCghvcmRlcl9pZBgBIAEoAyI2ChBPcmRlckluZm9SZXF1ZXN0EiIKCG9yZGVyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAIlcKEU9yZGVySW5mb1Jlc3BvbnNlEg4KBnN0YXR1cxgBIAEoCRIPCgd1c2VyX2lkGAIgASgDEiEKBWl0ZW1zGAMgAygLMhIubG9tcy52MS5PcmRlckl0ZW0iNQoPT3JkZXJQYXlSZXF1ZXN0EiIKCG9yZGVyX2lkGAEgASgDQhC6SA0iCxj/////////DyAAIjgKEk9yZGVyQ2FuY2VsUmVxdWVzdBIiCghvcmRlcl9pZBgBIAEoA0IQukgNIgsY/////////w8gACIyChFTdG9ja3NJbmZvUmVxdWVzdBIdCgNza3UYASABKANCELpIDSILGP////////8PIAAiIwoSU3RvY2tzSW5mb1Jlc3BvbnNlEg0KBWNvdW50GAEgASgEMtkDCgtMb21zU2VydmljZRJiCgtPcmRlckNyZWF0ZRIbLmxvbXMudjEuT3JkZXJDcmVhdGVSZXF1ZXN0GhwubG9tcy52MS5PcmRlckNyZWF0ZVJlc3BvbnNlIhiC0+STAhI6ASoiDS9vcmRlci9jcmVhdGUSVwoJT3JkZXJJbmZvEhkubG9tcy52MS5PcmRlckluZm9SZXF1ZXN0GhoubG9tcy52MS5PcmRlckluZm9SZXNwb25zZSITgtPkkwINEgsvb3JkZXIvaW5mbxJTCghPcmRlclBheRIYLmxvbXMudjEuT3JkZXJQYXlSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5IhWC0+STAg86ASoiCi9vcmRlci9wYXkSXAoLT3JkZXJDYW5jZWwSGy5sb21zLnYxLk9yZGVyQ2FuY2VsUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eSIYgtPkkwISOgEqIg0vb3JkZXIvY2FuY2VsEloKClN0b2Nrc0luZm8SGi5sb21zLnYxLlN0b2Nrc0luZm9SZXF1ZXN0GhsubG9tcy52MS5TdG9ja3NJbmZvUmVzcG9uc2UiE4LT5JMCDRILL3N0b2NrL2luZm9iBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_empty]);
 
 /**
  * A SKU and a number of units of it.
@@ -61,8 +61,13 @@ export type OrderCreateRequest = Message<"loms.v1.OrderCreateRequest"> & {
   items: OrderItem[];
 
   /**
-   * Names one checkout: a second create with the same key creates nothing and answers the order
-   * the first one created (FAILED_PRECONDITION if that one failed). Empty: no deduplication.
+   * Names one checkout of exactly these items: a second create with the same key and the same
+   * items creates nothing and answers the order the first one created while that order is
+   * awaiting payment or payed (FAILED_PRECONDITION if it failed). The key is spent, and a repeat
+   * is ALREADY_EXISTS, when its order was cancelled (or expired), holds other items, or belongs to
+   * another user: a new key makes a new order. Empty: no deduplication. Up to 64 printable ASCII
+   * characters (no spaces or control characters: it is stored and compared as given).
+   * Example: "5f0c8a44-3b0e-4c1f-9a53-0d6f6c7e2b11"
    *
    * @generated from field: string checkout_key = 3;
    */
@@ -236,6 +241,7 @@ export const LomsService: GenService<{
    *
    * Stores the order as "new", then reserves stock for every item or none: the order becomes
    * "awaiting payment", or "failed" (and is kept) when some item has too little stock.
+   * 409 ALREADY_EXISTS: the checkout key is spent (its order was cancelled, has other items or owner).
    * 412 FAILED_PRECONDITION: not enough stock; the order is stored as "failed".
    *
    * @generated from rpc loms.v1.LomsService.OrderCreate
