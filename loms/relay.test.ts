@@ -260,3 +260,39 @@ test("sent events are deleted after the retention, pending ones never", async ()
   );
   expect(Number(rows[0]?.[0])).toBe(2);
 }, 20_000);
+
+test("an outbox row it cannot encode (moment in year 1 BC) is parked with its reason; the events after it go out", async () => {
+  const bus = inProcessBus(logger);
+  const { seen, stop: stopConsumer } = await collect(bus, "g-parked");
+  const stopRelay = startRelay(bus, recorder().observer, { pollIntervalMs: 20 });
+  // The moment is a literal: the driver could not even send a year-1-BC Date as a parameter.
+  const insert = (orderId: number, status: string, moment: string) =>
+    db.query(
+      `insert into order_events_outbox (event_id, order_id, status, moment) values (gen_random_uuid(), $1, $2, timestamptz '${moment}')`,
+      [orderId, status],
+    );
+  await insert(900_001, "new", "0001-01-01 00:00:00+00 BC");
+  // The same order's next event waits behind the parked one (its order stays intact); others go.
+  await insert(900_001, "awaiting payment", "2026-11-24 18:00:00+00");
+  const later = await usecase.createOrder(backgroundCtx(), 6, [{ sku: 1, count: 1 }]);
+  await until(() => statusesOf(seen, later).length === 2, 5_000);
+  expect(statusesOf(seen, 900_001)).toEqual([]);
+  const parked = await db.query(
+    "select status, parked_at is not null, park_reason, sent_at is null from order_events_outbox where order_id = 900001 order by id",
+    [],
+  );
+  expect(parked.rows.map((r) => [r[0], r[1], r[3]])).toEqual([
+    ["new", true, true],
+    ["awaiting payment", false, true],
+  ]);
+  expect(String(parked.rows[0]?.[2])).toContain("moment");
+  // The documented replay: fix the row and unpark it; it goes out, then the one held behind it.
+  await db.query(
+    "update order_events_outbox set moment = '2026-11-24 17:59:00+00', parked_at = null, park_reason = null where order_id = 900001 and parked_at is not null",
+    [],
+  );
+  await until(() => statusesOf(seen, 900_001).length === 2, 5_000);
+  expect(statusesOf(seen, 900_001)).toEqual(["new", "awaiting payment"]);
+  await stopRelay();
+  await stopConsumer();
+}, 20_000);
