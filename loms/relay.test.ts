@@ -56,15 +56,17 @@ afterAll(async () => {
 function recorder() {
   const batches: { size: number; mode: WakeMode }[] = [];
   const leading: boolean[] = [];
+  const parked: number[] = [];
   const observer: RelayObserver = {
     batch: (size, mode, seconds) => {
       expect(seconds).toBeGreaterThanOrEqual(0);
       batches.push({ size, mode });
     },
     failed: () => {},
+    parked: (count) => void parked.push(count),
     leading: (on) => void leading.push(on),
   };
-  return { batches, leading, observer };
+  return { batches, leading, parked, observer };
 }
 
 function startRelay(bus: EventBus, observer: RelayObserver, options: Partial<RelayOptions> = {}) {
@@ -136,7 +138,9 @@ test("publishes each order's events in order, in DESIGN's shape, woken by NOTIFY
   const value = JSON.parse(first.value) as Record<string, unknown>;
   expect(Object.keys(value).sort()).toEqual(["event_id", "moment", "order_id", "status"]);
   expect(value.order_id).toBe(paid);
-  expect(new Date(value.moment as string).toISOString()).toBe(value.moment as string);
+  // RFC 3339 in UTC, as protobuf JSON writes a Timestamp (0, 3, 6 or 9 fraction digits).
+  expect(value.moment).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}){0,3}Z$/);
+  expect(Math.abs(Date.parse(value.moment as string) - Date.now())).toBeLessThan(60_000);
   expect(first.headers).toEqual({ "event-id": value.event_id as string, "x-request-id": "req-relay-1" });
   await stopRelay();
   await stopConsumer();
@@ -264,7 +268,8 @@ test("sent events are deleted after the retention, pending ones never", async ()
 test("an outbox row it cannot encode (moment in year 1 BC) is parked with its reason; the events after it go out", async () => {
   const bus = inProcessBus(logger);
   const { seen, stop: stopConsumer } = await collect(bus, "g-parked");
-  const stopRelay = startRelay(bus, recorder().observer, { pollIntervalMs: 20 });
+  const rec = recorder();
+  const stopRelay = startRelay(bus, rec.observer, { pollIntervalMs: 20 });
   // The moment is a literal: the driver could not even send a year-1-BC Date as a parameter.
   const insert = (orderId: number, status: string, moment: string) =>
     db.query(
@@ -276,6 +281,8 @@ test("an outbox row it cannot encode (moment in year 1 BC) is parked with its re
   await insert(900_001, "awaiting payment", "2026-11-24 18:00:00+00");
   const later = await usecase.createOrder(backgroundCtx(), 6, [{ sku: 1, count: 1 }]);
   await until(() => statusesOf(seen, later).length === 2, 5_000);
+  // Published inside the relay's transaction: wait for its commit before reading the rows.
+  await until(async () => (await pending()) === 2, 5_000);
   expect(statusesOf(seen, 900_001)).toEqual([]);
   const parked = await db.query(
     "select status, parked_at is not null, park_reason, sent_at is null from order_events_outbox where order_id = 900001 order by id",
@@ -286,6 +293,7 @@ test("an outbox row it cannot encode (moment in year 1 BC) is parked with its re
     ["awaiting payment", false, true],
   ]);
   expect(String(parked.rows[0]?.[2])).toContain("moment");
+  expect(rec.parked).toEqual([1]);
   // The documented replay: fix the row and unpark it; it goes out, then the one held behind it.
   await db.query(
     "update order_events_outbox set moment = '2026-11-24 17:59:00+00', parked_at = null, park_reason = null where order_id = 900001 and parked_at is not null",

@@ -12,6 +12,7 @@ import { inProcessBus } from "../platform/events/in-process.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
 import { consumeOrderEvents } from "./consumer.ts";
+import { decodeOrderEvent } from "./event-decoding.ts";
 import type { NotificationStore } from "./ports.ts";
 import { PgNotificationStore } from "./repo.ts";
 import { NotificationsUsecase } from "./usecase.ts";
@@ -41,8 +42,12 @@ const event = (orderId: number, overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** Consumes with a one-partition bus; counts handler calls per offset (a retry calls twice). */
+/**
+ * Consumes with a one-partition bus; counts handler calls per offset (a retry calls twice). A
+ * topic per test: poison is stored once per topic, partition and offset.
+ */
 async function consume(store: NotificationStore, group: string) {
+  const topic = `${TOPIC}.${group}`;
   const bus = inProcessBus(logger, 1);
   const calls = new Map<string, number>();
   const counting: EventBus = {
@@ -56,11 +61,16 @@ async function consume(store: NotificationStore, group: string) {
         },
       }),
   };
-  const usecase = new NotificationsUsecase(store, { notify: () => {} }, { handled: () => {}, poison: () => {} });
-  const subscription = await consumeOrderEvents(counting, usecase, TOPIC, group);
+  const usecase = new NotificationsUsecase(
+    store,
+    { notify: () => {} },
+    { handled: () => {}, poison: () => {} },
+    decodeOrderEvent,
+  );
+  const subscription = await consumeOrderEvents(counting, usecase, topic, group);
   const publish = (values: readonly string[]) =>
     bus.publish(
-      TOPIC,
+      topic,
       values.map((value) => ({ key: "42", value, headers: {} })),
       AbortSignal.timeout(1_000),
     );
@@ -76,7 +86,8 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 5_
 }
 
 const notificationsOf = (orderId: number) => q.listNotifications(db, { orderId });
-const poisonCount = async () => Number((await db.query("select count(*) from poison_messages", [])).rows[0]?.[0]);
+const poisonCount = async () =>
+  Number((await db.query("select count(*) from poison_messages", [])).rows[0]?.[0]);
 
 test("every invalid shape is stored as poison with its reason, once, and the valid event behind it is notified", async () => {
   const before = await poisonCount();
@@ -85,7 +96,10 @@ test("every invalid shape is stored as poison with its reason, once, and the val
     ["a JSON array", "[1,2]"],
     ["JSON null", "null"],
     ["moment in year 0000", JSON.stringify(event(1001, { moment: "0000-01-01T00:00:00Z" }))],
-    ["moment in year 0000 with an offset", JSON.stringify(event(1002, { moment: "0000-12-31T23:00:00-05:00" }))],
+    [
+      "moment in year 0000 with an offset",
+      JSON.stringify(event(1002, { moment: "0000-12-31T23:00:00-05:00" })),
+    ],
     ["moment before 2000", JSON.stringify(event(1003, { moment: "1999-12-31T23:59:59Z" }))],
     ["moment not a timestamp", JSON.stringify(event(1004, { moment: "yesterday" }))],
     ["moment missing", JSON.stringify({ ...event(1005), moment: undefined })],
@@ -94,7 +108,10 @@ test("every invalid shape is stored as poison with its reason, once, and the val
     ["order_id 0", JSON.stringify(event(0))],
     ["order_id negative", JSON.stringify(event(-7))],
     ["order_id 2^53 (beyond the safe range)", JSON.stringify(event(2 ** 53))],
-    ["order_id 2^63 as a number", JSON.stringify(event(1)).replace('"order_id":1', '"order_id":9223372036854775808')],
+    [
+      "order_id 2^63 as a number",
+      JSON.stringify(event(1)).replace('"order_id":1', '"order_id":9223372036854775808'),
+    ],
     ["order_id 2^63 as a string", JSON.stringify(event(1, { order_id: "9223372036854775808" }))],
     ["order_id a fraction", JSON.stringify(event(1, { order_id: 1.5 }))],
     ["unknown status", JSON.stringify(event(1008, { status: "shipped" }))],
@@ -104,7 +121,10 @@ test("every invalid shape is stored as poison with its reason, once, and the val
   const c = await consume(new PgNotificationStore(db), "g-shapes");
   try {
     await c.publish([...invalid.map(([, value]) => value), JSON.stringify(valid)]);
-    await until(async () => (await notificationsOf(42)).length === 1, "the valid event behind the poison is notified");
+    await until(
+      async () => (await notificationsOf(42)).length === 1,
+      "the valid event behind the poison is notified",
+    );
     expect((await notificationsOf(42))[0]?.eventId).toBe(valid.event_id);
     const poison = (await q.listPoisonMessages(db)).slice(before);
     expect(poison.map((p) => p.offset)).toEqual(invalid.map((_, i) => i));
@@ -129,13 +149,19 @@ test("an event the database rejects as data (a CHECK, SQLSTATE 23514) is poison,
   try {
     const next = event(43);
     await c.publish([JSON.stringify(event(777)), JSON.stringify(next)]);
-    await until(async () => (await notificationsOf(43)).length === 1, "the event behind the rejected one is notified");
+    await until(
+      async () => (await notificationsOf(43)).length === 1,
+      "the event behind the rejected one is notified",
+    );
     const poison = (await q.listPoisonMessages(db)).slice(before);
     expect(poison).toHaveLength(1);
     expect(poison[0]?.reason).toContain("23514");
     expect(c.calls.get("0")).toBe(1);
     // The rejected event left nothing behind: its id is not marked processed.
-    const { rows } = await db.query("select count(*) from processed_events pe join notifications n using (event_id) where n.order_id = 777", []);
+    const { rows } = await db.query(
+      "select count(*) from processed_events pe join notifications n using (event_id) where n.order_id = 777",
+      [],
+    );
     expect(Number(rows[0]?.[0])).toBe(0);
   } finally {
     await c.stop();
@@ -144,13 +170,20 @@ test("an event the database rejects as data (a CHECK, SQLSTATE 23514) is poison,
 }, 20_000);
 
 test("a transient fault (the connection killed mid-transaction) is retried, not poisoned", async () => {
-  const real = new PgNotificationStore(db);
+  const storeDb = new Database({
+    url: pg.url("notifications"),
+    max: 2,
+    applicationName: "consumer-test-store",
+  });
+  const real = new PgNotificationStore(storeDb);
   let kills = 0;
-  // Kills this pool's own server connections once, inside the event's transaction: a real
-  // 57P01 / connection loss, as when Postgres or pgbouncer restarts.
+  // Kills the server connection of the event's open transaction, once: a real connection loss
+  // (57P01 on the socket), as when Postgres or pgbouncer restarts.
   const faulty: NotificationStore = {
     listByOrder: (ctx, orderId) => real.listByOrder(ctx, orderId),
     savePoison: (ctx, message, reason) => real.savePoison(ctx, message, reason),
+    listPoison: (ctx, limit) => real.listPoison(ctx, limit),
+    markPoisonReplayed: (ctx, id) => real.markPoisonReplayed(ctx, id),
     inTx: (ctx, work) =>
       real.inTx(ctx, (tx) =>
         work({
@@ -158,7 +191,8 @@ test("a transient fault (the connection killed mid-transaction) is retried, not 
           markProcessed: async (c, eventId) => {
             if (kills++ === 0) {
               await admin.query(
-                "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'consumer-test'",
+                `select pg_terminate_backend(pid) from pg_stat_activity
+                 where application_name = 'consumer-test-store' and state like 'idle in transaction%'`,
                 [],
               );
             }
@@ -172,11 +206,15 @@ test("a transient fault (the connection killed mid-transaction) is retried, not 
   try {
     const valid = event(44);
     await c.publish([JSON.stringify(valid)]);
-    await until(async () => (await notificationsOf(44)).length === 1, "the event is notified after the fault");
+    await until(
+      async () => (await notificationsOf(44)).length === 1,
+      "the event is notified after the fault",
+    );
     expect(kills).toBeGreaterThanOrEqual(2);
     expect(c.calls.get("0")).toBeGreaterThanOrEqual(2); // retried by the bus, the same message
     expect(await poisonCount()).toBe(before);
   } finally {
     await c.stop();
+    await storeDb.close();
   }
 }, 20_000);
