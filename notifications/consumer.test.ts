@@ -215,6 +215,34 @@ test("a transient fault (the connection killed mid-transaction) is retried, not 
     expect(await poisonCount()).toBe(before);
   } finally {
     await c.stop();
-    await storeDb.close();
+    await storeDb.close(1);
   }
 }, 20_000);
+
+test("scripts/replay-poison.ts turns poison that passes now into its notification, once, and leaves the rest", async () => {
+  // The 23514 test above left order 777's event as poison; its constraint is gone now.
+  const unreplayed = async () =>
+    (await db.query("select value from poison_messages where replayed_at is null order by id", [])).rows.map(
+      (r) => String(r[0]),
+    );
+  const before = await unreplayed();
+  const rejected = before.filter((v) => v.includes('"order_id":777'));
+  expect(rejected).toHaveLength(1);
+  const replay = async () => {
+    const child = Bun.spawn([process.execPath, "scripts/replay-poison.ts", "--limit", "100"], {
+      env: { ...process.env, NOTIFICATIONS_DATABASE_URL: pg.url("notifications") },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+    expect(code).toBe(0);
+    return out;
+  };
+  const out = await replay();
+  expect(out).toContain(`replayed 1 of ${before.length}; ${before.length - 1} still poison`);
+  expect((await notificationsOf(777)).map((n) => n.status)).toEqual(["payed"]);
+  expect(await unreplayed()).toEqual(before.filter((v) => !v.includes('"order_id":777')));
+  // Run again: nothing new replays, and the notification stays single.
+  expect(await replay()).toContain(`replayed 0 of ${before.length - 1}`);
+  expect(await notificationsOf(777)).toHaveLength(1);
+}, 30_000);
