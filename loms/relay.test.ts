@@ -3,6 +3,7 @@
 // never skip" on broker failures, one active relay across replicas, retention.
 
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { Registry } from "prom-client";
 import { Database } from "../platform/db/postgres.ts";
 import type { BusMessage, Delivery, EventBus } from "../platform/events/bus.ts";
 import { inProcessBus } from "../platform/events/in-process.ts";
@@ -11,6 +12,7 @@ import { backgroundCtx } from "../platform/rpc/context.ts";
 import { withValue } from "../platform/rpc/context-values.ts";
 import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
+import { observeOutbox } from "./metrics.ts";
 import { pgOutboxSessions } from "./outbox-repo.ts";
 import { type RelayObserver, type RelayOptions, runRelay, type WakeMode } from "./relay.ts";
 import { PgLomsStore } from "./repo.ts";
@@ -294,6 +296,13 @@ test("an outbox row it cannot encode (moment in year 1 BC) is parked with its re
   ]);
   expect(String(parked.rows[0]?.[2])).toContain("moment");
   expect(rec.parked).toEqual([1]);
+  // Seen on /metrics: one parked row; the relay's lag counts what waits for it, not the year 1 BC.
+  const registry = new Registry();
+  observeOutbox(registry, db);
+  const metrics = await registry.metrics();
+  expect(metrics).toMatch(/^outbox_parked_events 1$/m);
+  const lag = Number(/^outbox_relay_lag_seconds (\S+)$/m.exec(metrics)?.[1]);
+  expect(lag).toBeLessThan(10 * 365 * 86_400); // the held 2026 row, not 2026 years
   // The documented replay: fix the row and unpark it; it goes out, then the one held behind it.
   await db.query(
     "update order_events_outbox set moment = '2026-11-24 17:59:00+00', parked_at = null, park_reason = null where order_id = 900001 and parked_at is not null",
