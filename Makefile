@@ -24,7 +24,7 @@ PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
 .PHONY: help run cart loms product-mock notifications test run-deps deps generate check-generated lint fmt typecheck \
         test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run stack-status sqlc-vet \
-        bench bench-stack seed-bench load
+        bench bench-stack seed-bench load replay-poison
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -149,6 +149,9 @@ bench-stack: deps ## the bench's workloads on the real stack (takes the stack lo
 
 seed-bench: run-deps ## load the bench seed (stock for 3000 catalog SKUs) into the stack's LOMS database
 	$(BUN) scripts/seed-bench.ts
+
+replay-poison: run-deps ## run stored poison order events through notifications again (docs/operations.md)
+	$(BUN) scripts/replay-poison.ts
 
 # --- the real stack ---------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // LOMS' business metrics, read from Postgres at scrape time so that they are true across
-// restarts and across instances sharing the database: orders by status, the outbox's backlog
-// and the relay's lag (the age of the oldest event Kafka has not acknowledged).
+// restarts and across instances sharing the database: orders by status, the outbox's backlog,
+// the relay's lag (the age of the oldest event Kafka has not acknowledged) and parked rows.
 
 import { Gauge, type Registry } from "prom-client";
 import { countOrdersByStatus, outboxBacklog } from "../gen/sql/loms/metrics_sql.ts";
@@ -42,6 +42,15 @@ export function observeOutbox(registry: Registry, db: Database): void {
     async collect() {
       const row = await read();
       if (row) this.set(row.oldestSeconds);
+    },
+  });
+  new Gauge({
+    name: "outbox_parked_events",
+    help: "Outbox rows parked because they cannot be encoded; they wait for an operator (docs/operations.md).",
+    registers: [registry],
+    async collect() {
+      const row = await read();
+      if (row) this.set(row.parked);
     },
   });
 }

@@ -32,6 +32,7 @@ class PgOutboxSession implements OutboxSession {
         markSent: async (ids) => void (await o.markOrderEventsSent(db, { ids: [...ids] }, signal)),
         markFailed: async (ids, error) =>
           void (await o.markOrderEventsFailed(db, { ids: [...ids], lastError: error }, signal)),
+        park: (id, reason) => o.parkOrderEvent(db, { id, reason }, signal),
       }),
     );
   }

@@ -71,11 +71,16 @@ export interface PendingEvent extends OrderEvent {
 
 /** The relay's work inside one outbox transaction. */
 export interface OutboxTx {
-  /** Locks up to `limit` pending events, oldest first. */
+  /** Locks up to `limit` pending events, oldest first, skipping orders with a parked event. */
   claim(limit: number): Promise<PendingEvent[]>;
   markSent(ids: readonly number[]): Promise<void>;
   /** Keeps the events pending, counting the attempt and remembering why it failed. */
   markFailed(ids: readonly number[], error: string): Promise<void>;
+  /**
+   * Sets an event aside, with why, for an operator: it is not claimed again, nor are its order's
+   * later events, until it is unparked (docs/operations.md).
+   */
+  park(id: number, reason: string): Promise<void>;
 }
 
 /**

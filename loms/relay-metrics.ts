@@ -1,5 +1,5 @@
 // Prometheus view of the outbox relay: batch sizes by what woke the relay (the benchmark reads
-// these), publish failures, and whether this replica is the active relay.
+// these), publish failures, parked rows, and whether this replica is the active relay.
 
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { RelayObserver } from "./relay.ts";
@@ -23,6 +23,11 @@ export function relayMetrics(registry: Registry): RelayObserver {
     help: "Relay batches the broker did not acknowledge (kept pending, retried).",
     registers: [registry],
   });
+  const parked = new Counter({
+    name: "outbox_relay_parked_total",
+    help: "Outbox rows set aside because they cannot be encoded as loms.v1.OrderEvent (order_events_outbox.parked_at).",
+    registers: [registry],
+  });
   const active = new Gauge({
     name: "outbox_relay_active",
     help: "1 while this replica holds the relay lock.",
@@ -34,6 +39,7 @@ export function relayMetrics(registry: Registry): RelayObserver {
       publishing.observe(publishSeconds);
     },
     failed: () => failures.inc(),
+    parked: (count) => parked.inc(count),
     leading: (on) => active.set(on ? 1 : 0),
   };
 }

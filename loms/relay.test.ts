@@ -3,6 +3,7 @@
 // never skip" on broker failures, one active relay across replicas, retention.
 
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import { Registry } from "prom-client";
 import { Database } from "../platform/db/postgres.ts";
 import type { BusMessage, Delivery, EventBus } from "../platform/events/bus.ts";
 import { inProcessBus } from "../platform/events/in-process.ts";
@@ -11,6 +12,7 @@ import { backgroundCtx } from "../platform/rpc/context.ts";
 import { withValue } from "../platform/rpc/context-values.ts";
 import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
+import { observeOutbox } from "./metrics.ts";
 import { pgOutboxSessions } from "./outbox-repo.ts";
 import { type RelayObserver, type RelayOptions, runRelay, type WakeMode } from "./relay.ts";
 import { PgLomsStore } from "./repo.ts";
@@ -56,15 +58,17 @@ afterAll(async () => {
 function recorder() {
   const batches: { size: number; mode: WakeMode }[] = [];
   const leading: boolean[] = [];
+  const parked: number[] = [];
   const observer: RelayObserver = {
     batch: (size, mode, seconds) => {
       expect(seconds).toBeGreaterThanOrEqual(0);
       batches.push({ size, mode });
     },
     failed: () => {},
+    parked: (count) => void parked.push(count),
     leading: (on) => void leading.push(on),
   };
-  return { batches, leading, observer };
+  return { batches, leading, parked, observer };
 }
 
 function startRelay(bus: EventBus, observer: RelayObserver, options: Partial<RelayOptions> = {}) {
@@ -136,7 +140,9 @@ test("publishes each order's events in order, in DESIGN's shape, woken by NOTIFY
   const value = JSON.parse(first.value) as Record<string, unknown>;
   expect(Object.keys(value).sort()).toEqual(["event_id", "moment", "order_id", "status"]);
   expect(value.order_id).toBe(paid);
-  expect(new Date(value.moment as string).toISOString()).toBe(value.moment as string);
+  // RFC 3339 in UTC, as protobuf JSON writes a Timestamp (0, 3, 6 or 9 fraction digits).
+  expect(value.moment).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}){0,3}Z$/);
+  expect(Math.abs(Date.parse(value.moment as string) - Date.now())).toBeLessThan(60_000);
   expect(first.headers).toEqual({ "event-id": value.event_id as string, "x-request-id": "req-relay-1" });
   await stopRelay();
   await stopConsumer();
@@ -259,4 +265,51 @@ test("sent events are deleted after the retention, pending ones never", async ()
     [id],
   );
   expect(Number(rows[0]?.[0])).toBe(2);
+}, 20_000);
+
+test("an outbox row it cannot encode (moment in year 1 BC) is parked with its reason; the events after it go out", async () => {
+  const bus = inProcessBus(logger);
+  const { seen, stop: stopConsumer } = await collect(bus, "g-parked");
+  const rec = recorder();
+  const stopRelay = startRelay(bus, rec.observer, { pollIntervalMs: 20 });
+  // The moment is a literal: the driver could not even send a year-1-BC Date as a parameter.
+  const insert = (orderId: number, status: string, moment: string) =>
+    db.query(
+      `insert into order_events_outbox (event_id, order_id, status, moment) values (gen_random_uuid(), $1, $2, timestamptz '${moment}')`,
+      [orderId, status],
+    );
+  await insert(900_001, "new", "0001-01-01 00:00:00+00 BC");
+  // The same order's next event waits behind the parked one (its order stays intact); others go.
+  await insert(900_001, "awaiting payment", "2026-11-24 18:00:00+00");
+  const later = await usecase.createOrder(backgroundCtx(), 6, [{ sku: 1, count: 1 }]);
+  await until(() => statusesOf(seen, later).length === 2, 5_000);
+  // Published inside the relay's transaction: wait for its commit before reading the rows.
+  await until(async () => (await pending()) === 2, 5_000);
+  expect(statusesOf(seen, 900_001)).toEqual([]);
+  const parked = await db.query(
+    "select status, parked_at is not null, park_reason, sent_at is null from order_events_outbox where order_id = 900001 order by id",
+    [],
+  );
+  expect(parked.rows.map((r) => [r[0], r[1], r[3]])).toEqual([
+    ["new", true, true],
+    ["awaiting payment", false, true],
+  ]);
+  expect(String(parked.rows[0]?.[2])).toContain("moment");
+  expect(rec.parked).toEqual([1]);
+  // Seen on /metrics: one parked row; the relay's lag counts what waits for it, not the year 1 BC.
+  const registry = new Registry();
+  observeOutbox(registry, db);
+  const metrics = await registry.metrics();
+  expect(metrics).toMatch(/^outbox_parked_events 1$/m);
+  const lag = Number(/^outbox_relay_lag_seconds (\S+)$/m.exec(metrics)?.[1]);
+  expect(lag).toBeLessThan(10 * 365 * 86_400); // the held 2026 row, not 2026 years
+  // The documented replay: fix the row and unpark it; it goes out, then the one held behind it.
+  await db.query(
+    "update order_events_outbox set moment = '2026-11-24 17:59:00+00', parked_at = null, park_reason = null where order_id = 900001 and parked_at is not null",
+    [],
+  );
+  await until(() => statusesOf(seen, 900_001).length === 2, 5_000);
+  expect(statusesOf(seen, 900_001)).toEqual(["new", "awaiting payment"]);
+  await stopRelay();
+  await stopConsumer();
 }, 20_000);

@@ -14,12 +14,13 @@
 // (a lost notification, a listener reconnecting). A full batch means more is waiting: no wait.
 
 import type { Tracer } from "@opentelemetry/api";
-import type { BusMessage, EventBus } from "../platform/events/bus.ts";
+import type { EventBus } from "../platform/events/bus.ts";
 import { endProducerSpans, startProducerSpan } from "../platform/events/tracing.ts";
 import type { Logger } from "../platform/observability/logger.ts";
 import { noopTracer } from "../platform/observability/tracing.ts";
 import { sleep } from "../platform/rpc/context.ts";
-import type { OpenOutboxSession, OutboxSession, PendingEvent } from "./ports.ts";
+import { encodeBatch, toBusMessage } from "./event-encoding.ts";
+import type { OpenOutboxSession, OutboxSession } from "./ports.ts";
 
 export interface RelayOptions {
   readonly topic: string;
@@ -49,6 +50,8 @@ export interface RelayObserver {
   /** A batch the broker acknowledged, and how long publishing it took. */
   batch(size: number, wokenBy: WakeMode, publishSeconds: number): void;
   failed(): void;
+  /** Rows set aside because they cannot be encoded (see event-encoding.ts). */
+  parked(count: number): void;
   leading(active: boolean): void;
 }
 
@@ -136,12 +139,25 @@ interface BatchOutcome {
 
 function relayBatch(
   session: OutboxSession,
-  { bus, options, tracer = noopTracer }: RelayDeps,
+  { bus, options, logger, observer, tracer = noopTracer }: RelayDeps,
   signal: AbortSignal,
 ): Promise<BatchOutcome> {
   return session.inTx(signal, async (tx) => {
-    const events = await tx.claim(options.batchSize);
-    if (events.length === 0) return { size: 0 };
+    const claimed = await tx.claim(options.batchSize);
+    if (claimed.length === 0) return { size: 0 };
+    // A row that cannot be encoded would fail the same way on every retry: parked with its
+    // reason rather than retried ahead of every later event (see event-encoding.ts).
+    const { ready, unencodable } = encodeBatch(claimed);
+    for (const { event, reason } of unencodable) {
+      await tx.park(event.id, reason);
+      logger.warn(
+        { outboxId: event.id, eventId: event.eventId, orderId: event.orderId, reason },
+        "order event cannot be encoded; parked (order_events_outbox.parked_at), its order's later events wait",
+      );
+    }
+    if (unencodable.length > 0) observer.parked(unencodable.length);
+    if (ready.length === 0) return { size: claimed.length, publishSeconds: 0 };
+    const events = ready.map((r) => r.event);
     const ids = events.map((e) => e.id);
     const started = performance.now();
     const publishing = events.map((e) =>
@@ -153,7 +169,7 @@ function relayBatch(
     try {
       await bus.publish(
         options.topic,
-        events.map((e, i) => toBusMessage(e, publishing[i]?.traceparent ?? null)),
+        ready.map((r, i) => toBusMessage(r.event, r.value, publishing[i]?.traceparent ?? null)),
         AbortSignal.any([signal, AbortSignal.timeout(options.publishTimeoutMs)]),
       );
       endProducerSpans(publishing.map((p) => p.span));
@@ -164,29 +180,12 @@ function relayBatch(
       );
       if (signal.aborted) throw error; // roll back: the events stay pending as they were
       await tx.markFailed(ids, describe(error));
-      return { size: events.length, error };
+      return { size: claimed.length, error };
     }
     const publishSeconds = (performance.now() - started) / 1000;
     await tx.markSent(ids);
-    return { size: events.length, publishSeconds };
+    return { size: claimed.length, publishSeconds };
   });
-}
-
-/** The wire form of DESIGN: key = order id, JSON value, event id and request metadata in headers. */
-function toBusMessage(event: PendingEvent, traceparent: string | null): BusMessage {
-  const headers: Record<string, string> = { "event-id": event.eventId };
-  if (event.requestId) headers["x-request-id"] = event.requestId;
-  if (traceparent) headers.traceparent = traceparent;
-  return {
-    key: String(event.orderId),
-    value: JSON.stringify({
-      event_id: event.eventId,
-      order_id: event.orderId,
-      status: event.status,
-      moment: event.moment.toISOString(),
-    }),
-    headers,
-  };
 }
 
 function describe(error: unknown): string {

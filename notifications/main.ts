@@ -12,6 +12,7 @@ import { createTracing, type TracingConfig, tracingConfig } from "../platform/ob
 import { startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { consumeOrderEvents } from "./consumer.ts";
+import { decodeOrderEvent } from "./event-decoding.ts";
 import { notificationMetrics } from "./metrics.ts";
 import { logNotifier } from "./notifier.ts";
 import { PgNotificationStore } from "./repo.ts";
@@ -77,6 +78,7 @@ export async function startNotifications(
     new PgNotificationStore(db),
     logNotifier(logger),
     notificationMetrics(metrics.registry, logger),
+    decodeOrderEvent,
   );
   const service = await startService({
     name: "notifications",

@@ -3,28 +3,48 @@
 // counters (main.ts: Prometheus).
 
 import type { Ctx } from "../platform/rpc/context.ts";
-import type { IncomingMessage, OrderEvent } from "./model.ts";
+import type { IncomingMessage, Notification } from "./model.ts";
 
 export interface NotificationTx {
   /** Records the event id; false when it was recorded before (a duplicate delivery). */
   markProcessed(ctx: Ctx, eventId: string): Promise<boolean>;
-  insert(ctx: Ctx, notification: OrderEvent): Promise<void>;
+  insert(ctx: Ctx, notification: Notification): Promise<void>;
 }
 
 export interface NotificationStore {
+  /**
+   * Runs `work` in one transaction. Rejects INVALID_ARGUMENT when the database refused the
+   * values themselves (a data or integrity error: refused again on every retry); any other
+   * rejection is a failure that may pass.
+   */
   inTx<T>(ctx: Ctx, work: (tx: NotificationTx) => Promise<T>): Promise<T>;
   /** One order's notifications, oldest first. */
-  listByOrder(ctx: Ctx, orderId: number): Promise<OrderEvent[]>;
-  /** Stores an undecodable message for inspection; false when it was stored before. */
+  listByOrder(ctx: Ctx, orderId: number): Promise<Notification[]>;
+  /** Stores a poison message for inspection and replay; false when it was stored before. */
   savePoison(ctx: Ctx, message: IncomingMessage, reason: string): Promise<boolean>;
+  /** Poison messages not replayed yet, oldest first. */
+  listPoison(ctx: Ctx, limit: number): Promise<{ id: number; message: IncomingMessage }[]>;
+  markPoisonReplayed(ctx: Ctx, id: number): Promise<void>;
 }
+
+/**
+ * Reads a message's value as an order event (event-decoding.ts), or says why it is not one: not
+ * JSON, not a loms.v1.OrderEvent, or one that breaks its rules.
+ */
+export type EventDecoder = (value: string) => { event: Notification } | { reason: string };
 
 export interface Notifier {
   /** Called once per notification, after it committed. */
-  notify(notification: OrderEvent): void;
+  notify(notification: Notification): void;
 }
 
 export type Outcome = "notified" | "duplicate" | "poison";
+
+/** One message's fate; a poison message with why. */
+export type Handled = { outcome: "notified" | "duplicate" } | { outcome: "poison"; reason: string };
+
+/** What replaying one stored poison message did. */
+export type PoisonReplay = Handled & { readonly id: number };
 
 export interface NotificationObserver {
   /** One message handled, and how long that took (decoding, the transaction). */

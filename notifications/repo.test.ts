@@ -6,7 +6,8 @@ import * as q from "../gen/sql/notifications/notifications_sql.ts";
 import { Database } from "../platform/db/postgres.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
-import type { OrderEvent } from "./model.ts";
+import { decodeOrderEvent } from "./event-decoding.ts";
+import type { Notification } from "./model.ts";
 import { PgNotificationStore } from "./repo.ts";
 import { NotificationsUsecase } from "./usecase.ts";
 
@@ -38,8 +39,13 @@ const incoming = (v: string, offset = 0) => ({
 });
 
 test("20 concurrent deliveries of one event store one notification", async () => {
-  const notified: OrderEvent[] = [];
-  const usecase = new NotificationsUsecase(store, { notify: (n) => void notified.push(n) }, silent);
+  const notified: Notification[] = [];
+  const usecase = new NotificationsUsecase(
+    store,
+    { notify: (n) => void notified.push(n) },
+    silent,
+    decodeOrderEvent,
+  );
   const v = value(11, "new");
   const outcomes = await Promise.all(Array.from({ length: 20 }, () => usecase.handle(ctx, incoming(v))));
   expect(outcomes.filter((o) => o === "notified")).toHaveLength(1);
@@ -49,7 +55,7 @@ test("20 concurrent deliveries of one event store one notification", async () =>
 });
 
 test("one order's notifications list oldest first; an unknown order lists nothing", async () => {
-  const usecase = new NotificationsUsecase(store, { notify: () => {} }, silent);
+  const usecase = new NotificationsUsecase(store, { notify: () => {} }, silent, decodeOrderEvent);
   for (const status of ["new", "awaiting payment", "payed"])
     await usecase.handle(ctx, incoming(value(12, status)));
   expect((await usecase.list(ctx, 12)).map((n) => n.status)).toEqual(["new", "awaiting payment", "payed"]);
@@ -67,12 +73,12 @@ test("a failed transaction leaves neither the event id nor the notification", as
   ).rejects.toThrow("crash before commit");
   expect(await store.listByOrder(ctx, 13)).toEqual([]);
   // Redelivered after the crash, the event is handled as new.
-  const usecase = new NotificationsUsecase(store, { notify: () => {} }, silent);
+  const usecase = new NotificationsUsecase(store, { notify: () => {} }, silent, decodeOrderEvent);
   expect(await usecase.handle(ctx, incoming(value(13, "new", eventId)))).toBe("notified");
 });
 
 test("poison messages with NUL bytes are stored once each for inspection", async () => {
-  const usecase = new NotificationsUsecase(store, { notify: () => {} }, silent);
+  const usecase = new NotificationsUsecase(store, { notify: () => {} }, silent, decodeOrderEvent);
   const hostile = { ...incoming("\u0000{not json", 900), key: "k\u0000", headers: { h: "\u0000" } };
   expect(await usecase.handle(ctx, hostile)).toBe("poison");
   expect(await usecase.handle(ctx, hostile)).toBe("poison"); // redelivered: stored once
@@ -80,7 +86,7 @@ test("poison messages with NUL bytes are stored once each for inspection", async
   const stored = await q.listPoisonMessages(db);
   expect(stored.map((p) => [p.offset, p.reason])).toEqual([
     [900, "value is not JSON"],
-    [901, 'unknown status "teleported"'],
+    [901, "status: must be in list [new, awaiting payment, failed, payed, cancelled] [string.in]"],
   ]);
   expect(stored[0]?.value).toBe("\uFFFD{not json");
 });

@@ -2,20 +2,29 @@
 
 import * as q from "../gen/sql/notifications/notifications_sql.ts";
 import type { Database, DBTX } from "../platform/db/postgres.ts";
+import { describeDbError, isPermanentDbError } from "../platform/db/sqlstate.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
-import type { IncomingMessage, OrderEvent, OrderStatus } from "./model.ts";
+import { AppError } from "../platform/rpc/errors.ts";
+import type { IncomingMessage, Notification } from "./model.ts";
 import type { NotificationStore, NotificationTx } from "./ports.ts";
 
 export class PgNotificationStore implements NotificationStore {
   constructor(private readonly db: Database) {}
 
-  inTx<T>(ctx: Ctx, work: (tx: NotificationTx) => Promise<T>): Promise<T> {
-    return this.db.withTx(ctx.signal, (db) => work(txRepo(db)));
+  async inTx<T>(ctx: Ctx, work: (tx: NotificationTx) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.withTx(ctx.signal, (db) => work(txRepo(db)));
+    } catch (err) {
+      // The port's contract: a refusal of the values themselves is INVALID_ARGUMENT, with the
+      // SQLSTATE and the constraint or column but not the values (they go to logs).
+      if (isPermanentDbError(err))
+        throw new AppError("INVALID_ARGUMENT", describeDbError(err), { cause: err });
+      throw err;
+    }
   }
 
-  async listByOrder(ctx: Ctx, orderId: number): Promise<OrderEvent[]> {
-    const rows = await q.listNotifications(this.db, { orderId }, ctx.signal);
-    return rows.map((r) => ({ ...r, status: r.status as OrderStatus }));
+  listByOrder(ctx: Ctx, orderId: number): Promise<Notification[]> {
+    return q.listNotifications(this.db, { orderId }, ctx.signal);
   }
 
   async savePoison(ctx: Ctx, message: IncomingMessage, reason: string): Promise<boolean> {
@@ -28,11 +37,23 @@ export class PgNotificationStore implements NotificationStore {
         messageOffset: message.offset,
         // JSON escapes NUL as \u0000, which jsonb refuses as well.
         headers: JSON.stringify(message.headers).replaceAll("\\u0000", "\\uFFFD"),
-        reason,
+        reason: storable(reason),
       },
       ctx.signal,
     );
     return stored === 1;
+  }
+
+  async listPoison(ctx: Ctx, limit: number): Promise<{ id: number; message: IncomingMessage }[]> {
+    const rows = await q.listUnreplayedPoison(this.db, { maxRows: limit }, ctx.signal);
+    return rows.map(({ id, headers, ...message }) => ({
+      id,
+      message: { ...message, headers: (headers ?? {}) as Record<string, string> },
+    }));
+  }
+
+  async markPoisonReplayed(ctx: Ctx, id: number): Promise<void> {
+    await q.markPoisonReplayed(this.db, { id }, ctx.signal);
   }
 }
 

@@ -2,7 +2,8 @@ import { describe, expect, mock, test } from "bun:test";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import { codeOf } from "../tests/support/code-of.ts";
-import { decodeOrderEvent, type IncomingMessage } from "./model.ts";
+import { decodeOrderEvent } from "./event-decoding.ts";
+import type { IncomingMessage } from "./model.ts";
 import type { NotificationObserver, NotificationStore, NotificationTx, Notifier } from "./ports.ts";
 import { NotificationsUsecase } from "./usecase.ts";
 
@@ -29,6 +30,8 @@ function fakes(seen = new Set<string>()) {
     inTx: mock(async (_ctx: unknown, work: (tx: NotificationTx) => Promise<unknown>) => work(tx)),
     listByOrder: mock<NotificationStore["listByOrder"]>(async () => []),
     savePoison: mock<NotificationStore["savePoison"]>(async () => true),
+    listPoison: mock<NotificationStore["listPoison"]>(async () => []),
+    markPoisonReplayed: mock<NotificationStore["markPoisonReplayed"]>(async () => {}),
   };
   const notifier = { notify: mock<Notifier["notify"]>(() => {}) };
   const observer = {
@@ -40,7 +43,12 @@ function fakes(seen = new Set<string>()) {
     store,
     notifier,
     observer,
-    usecase: new NotificationsUsecase(store as unknown as NotificationStore, notifier, observer),
+    usecase: new NotificationsUsecase(
+      store as unknown as NotificationStore,
+      notifier,
+      observer,
+      decodeOrderEvent,
+    ),
   };
 }
 
@@ -75,12 +83,13 @@ describe("handle", () => {
   const poisons: [string, unknown][] = [
     ["value is not JSON", "{broken"],
     ["value is not a JSON object", [1, 2]],
-    ["unknown status", { ...valid, status: "shipped" }],
-    ["event_id is not a UUID", { ...valid, event_id: "x" }],
-    ["order_id is not a positive integer", { ...valid, order_id: "42" }],
-    ["order_id is not a positive integer", { ...valid, order_id: 0 }],
-    ["moment is not an RFC 3339 timestamp", { ...valid, moment: "yesterday" }],
-    ["moment is not an RFC 3339 timestamp", { ...valid, moment: "2026-13-45T99:00:00Z" }],
+    ["status: must be in list", { ...valid, status: "shipped" }],
+    ["event_id", { ...valid, event_id: "x" }],
+    ["order_id", { ...valid, order_id: "forty-two" }],
+    ["order_id", { ...valid, order_id: 0 }],
+    ["Timestamp", { ...valid, moment: "yesterday" }],
+    ["Timestamp", { ...valid, moment: "2026-13-45T99:00:00Z" }],
+    ["moment: must be greater than or equal to 2000", { ...valid, moment: "1970-01-01T00:00:00Z" }],
   ];
   for (const [reason, value] of poisons) {
     test(`poison (${reason}) is stored, counted and skipped`, async () => {
@@ -111,13 +120,48 @@ describe("list and decode", () => {
     expect(await f.usecase.list(ctx, 7)).toEqual([]);
     expect(f.store.listByOrder).toHaveBeenCalledWith(ctx, 7);
   });
+});
 
-  test("decode accepts offsets in the moment and normalizes the event id", () => {
-    const decoded = decodeOrderEvent(
-      JSON.stringify({ ...valid, event_id: EVENT_ID.toUpperCase(), moment: "2026-11-24T21:00:00+03:00" }),
-    );
-    expect(decoded).toEqual({
-      event: { eventId: EVENT_ID, orderId: 42, status: "payed", moment: new Date("2026-11-24T18:00:00Z") },
+describe("what the database refuses", () => {
+  test("a refusal of the values (INVALID_ARGUMENT from the store) is poison with its reason", async () => {
+    const f = fakes();
+    f.tx.insert.mockRejectedValueOnce(AppError.invalidArgument("SQLSTATE 23514 check_violation"));
+    const m = message(valid);
+    expect(await f.usecase.handle(ctx, m)).toBe("poison");
+    expect(f.store.savePoison).toHaveBeenCalledWith(ctx, m, expect.stringContaining("SQLSTATE 23514"));
+    expect(f.notifier.notify).not.toHaveBeenCalled();
+  });
+});
+
+describe("replaying poison", () => {
+  test("what passes now is handled and marked replayed; what does not stays, with today's reason", async () => {
+    const f = fakes();
+    f.store.listPoison.mockResolvedValueOnce([
+      { id: 1, message: message(valid) },
+      { id: 2, message: message({ ...valid, status: "shipped" }) },
+    ]);
+    const replays = await f.usecase.replayPoison(ctx, 10);
+    expect(replays).toEqual([
+      { id: 1, outcome: "notified" },
+      { id: 2, outcome: "poison", reason: expect.stringContaining("status") },
+    ]);
+    expect(f.store.markPoisonReplayed).toHaveBeenCalledTimes(1);
+    expect(f.store.markPoisonReplayed).toHaveBeenCalledWith(ctx, 1);
+    expect(f.store.savePoison).not.toHaveBeenCalled();
+  });
+});
+
+describe("decoding", () => {
+  test("accepts an offset in the moment and order_id as a JSON string (proto3 JSON)", async () => {
+    const f = fakes();
+    const m = message({ ...valid, order_id: "42", moment: "2026-11-24T21:00:00.123+03:00" });
+    expect(await f.usecase.handle(ctx, m)).toBe("notified");
+    const stored = f.tx.insert.mock.calls[0]?.[1];
+    expect(stored).toEqual({
+      eventId: EVENT_ID,
+      orderId: 42,
+      status: "payed",
+      moment: new Date(valid.moment),
     });
   });
 });

@@ -10,6 +10,8 @@
 // - a subscription hands a partition's messages to the handler one at a time; the offset is
 //   committed only after the handler resolved. A handler that throws gets the same message
 //   again (after a back-off) — never the next one — until it succeeds or the subscription stops.
+//   So a handler throws only for what may pass on a retry; a message that can never succeed is
+//   the handler's to set aside (notifications stores it as poison), or it stops its partition.
 
 import type { Logger } from "../observability/logger.ts";
 import { sleep } from "../rpc/context.ts";

@@ -25,21 +25,26 @@ export async function countOrdersByStatus(db: DBTX, signal?: AbortSignal): Promi
 }
 
 // For the outbox gauges: events not yet acknowledged by Kafka, and the age of the oldest one
-// (the relay's lag), read at scrape time.
-export const outboxBacklogQuery = `SELECT count(*)::bigint AS pending,
-       coalesce(extract(epoch FROM now() - min(moment)), 0)::float8 AS oldest_seconds
+// (the relay's lag), read at scrape time. Parked rows wait for an operator, not for the relay:
+// counted apart (their moment may be anything, e.g. year 1 BC), so the lag stays the relay's.
+export const outboxBacklogQuery = `SELECT count(*) FILTER (WHERE parked_at IS NULL)::bigint AS pending,
+       coalesce(extract(epoch FROM now() - min(moment) FILTER (WHERE parked_at IS NULL)), 0)::float8
+           AS oldest_seconds,
+       count(*) FILTER (WHERE parked_at IS NOT NULL)::bigint AS parked
 FROM order_events_outbox
 WHERE sent_at IS NULL`;
 
 export interface OutboxBacklogRow {
   pending: number;
   oldestSeconds: number;
+  parked: number;
 }
 
 function toOutboxBacklogRow(row: unknown[]): OutboxBacklogRow {
   return {
     pending: toSafeNumber(row[0]),
     oldestSeconds: row[1] as number,
+    parked: toSafeNumber(row[2]),
   };
 }
 

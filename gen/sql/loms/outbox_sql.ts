@@ -21,9 +21,14 @@ export async function insertOrderEvent(db: DBTX, args: InsertOrderEventArgs, sig
 
 // Claims the oldest pending events for this relay's transaction. Only one relay runs at a time
 // (advisory lock); SKIP LOCKED keeps a second one, should it ever overlap, off rows in flight.
+// Parked rows, and the later events of an order with a parked row, wait (see ParkOrderEvent).
 export const claimPendingOrderEventsQuery = `SELECT id, event_id, order_id, status, moment, request_id, trace_context, attempts
-FROM order_events_outbox
+FROM order_events_outbox e
 WHERE sent_at IS NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM order_events_outbox p
+      WHERE p.order_id = e.order_id AND p.parked_at IS NOT NULL
+  )
 ORDER BY id
 LIMIT $1::integer
 FOR UPDATE SKIP LOCKED`;
@@ -86,6 +91,21 @@ export interface MarkOrderEventsFailedArgs {
 export async function markOrderEventsFailed(db: DBTX, args: MarkOrderEventsFailedArgs, signal?: AbortSignal): Promise<number> {
   const { rowCount } = await db.query(markOrderEventsFailedQuery, [args.lastError, args.ids], signal);
   return rowCount;
+}
+
+// Sets aside a row the relay cannot encode, with why; it stays unsent until an operator fixes
+// and unparks it (parked_at = NULL) or deletes it.
+export const parkOrderEventQuery = `UPDATE order_events_outbox
+SET parked_at = now(), park_reason = $1
+WHERE id = $2`;
+
+export interface ParkOrderEventArgs {
+  reason: string | null;
+  id: number;
+}
+
+export async function parkOrderEvent(db: DBTX, args: ParkOrderEventArgs, signal?: AbortSignal): Promise<void> {
+  await db.query(parkOrderEventQuery, [args.reason, args.id], signal);
 }
 
 export const deleteSentOrderEventsQuery = `DELETE FROM order_events_outbox

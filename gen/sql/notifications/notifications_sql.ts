@@ -109,3 +109,51 @@ export async function listPoisonMessages(db: DBTX, signal?: AbortSignal): Promis
   const { rows } = await db.query(listPoisonMessagesQuery, [], signal);
   return rows.map(toListPoisonMessagesRow);
 }
+
+// Poison messages waiting for a replay, oldest first.
+export const listUnreplayedPoisonQuery = `SELECT id, topic, partition, "offset", key, value, headers
+FROM poison_messages
+WHERE replayed_at IS NULL
+ORDER BY id
+LIMIT $1::integer`;
+
+export interface ListUnreplayedPoisonArgs {
+  maxRows: number;
+}
+
+export interface ListUnreplayedPoisonRow {
+  id: number;
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  value: string;
+  headers: unknown;
+}
+
+function toListUnreplayedPoisonRow(row: unknown[]): ListUnreplayedPoisonRow {
+  return {
+    id: toSafeNumber(row[0]),
+    topic: row[1] as string,
+    partition: row[2] as number,
+    offset: toSafeNumber(row[3]),
+    key: row[4] as string,
+    value: row[5] as string,
+    headers: row[6],
+  };
+}
+
+export async function listUnreplayedPoison(db: DBTX, args: ListUnreplayedPoisonArgs, signal?: AbortSignal): Promise<ListUnreplayedPoisonRow[]> {
+  const { rows } = await db.query(listUnreplayedPoisonQuery, [args.maxRows], signal);
+  return rows.map(toListUnreplayedPoisonRow);
+}
+
+export const markPoisonReplayedQuery = `UPDATE poison_messages SET replayed_at = now() WHERE id = $1`;
+
+export interface MarkPoisonReplayedArgs {
+  id: number;
+}
+
+export async function markPoisonReplayed(db: DBTX, args: MarkPoisonReplayedArgs, signal?: AbortSignal): Promise<void> {
+  await db.query(markPoisonReplayedQuery, [args.id], signal);
+}

@@ -1,19 +1,19 @@
 // Validates every incoming request against the buf.validate rules in its proto, before any
 // handler runs. A violation becomes INVALID_ARGUMENT naming each offending field.
 
-import { createValidator } from "@bufbuild/protovalidate";
+import { violationsOf } from "../../validation.ts";
 import type { Interceptor } from "../call.ts";
 import { AppError } from "../errors.ts";
 
-const validator = createValidator();
-
 export const validationInterceptor: Interceptor = (next) => async (req, call) => {
   if (call.side === "server") {
-    const result = validator.validate(call.method.input, req);
-    if (result.kind === "invalid") {
-      throw AppError.invalidArgument(result.violations.map((v) => v.toString()).join("; "));
+    let violations: string | undefined;
+    try {
+      violations = violationsOf(call.method.input, req);
+    } catch (err) {
+      throw AppError.internal("request validation failed", err);
     }
-    if (result.kind === "error") throw AppError.internal("request validation failed", result.error);
+    if (violations !== undefined) throw AppError.invalidArgument(violations);
   }
   return next(req, call);
 };

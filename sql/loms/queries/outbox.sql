@@ -5,10 +5,15 @@ VALUES (sqlc.arg(event_id), sqlc.arg(order_id), sqlc.arg(status), sqlc.arg(momen
 
 -- Claims the oldest pending events for this relay's transaction. Only one relay runs at a time
 -- (advisory lock); SKIP LOCKED keeps a second one, should it ever overlap, off rows in flight.
+-- Parked rows, and the later events of an order with a parked row, wait (see ParkOrderEvent).
 -- name: ClaimPendingOrderEvents :many
 SELECT id, event_id, order_id, status, moment, request_id, trace_context, attempts
-FROM order_events_outbox
+FROM order_events_outbox e
 WHERE sent_at IS NULL
+  AND NOT EXISTS (
+      SELECT 1 FROM order_events_outbox p
+      WHERE p.order_id = e.order_id AND p.parked_at IS NOT NULL
+  )
 ORDER BY id
 LIMIT sqlc.arg(batch_size)::integer
 FOR UPDATE SKIP LOCKED;
@@ -22,6 +27,13 @@ WHERE id = ANY(sqlc.arg(ids)::bigint[]);
 UPDATE order_events_outbox
 SET attempts = attempts + 1, last_error = sqlc.arg(last_error)
 WHERE id = ANY(sqlc.arg(ids)::bigint[]);
+
+-- Sets aside a row the relay cannot encode, with why; it stays unsent until an operator fixes
+-- and unparks it (parked_at = NULL) or deletes it.
+-- name: ParkOrderEvent :exec
+UPDATE order_events_outbox
+SET parked_at = now(), park_reason = sqlc.arg(reason)
+WHERE id = sqlc.arg(id);
 
 -- name: DeleteSentOrderEvents :execrows
 DELETE FROM order_events_outbox

@@ -25,3 +25,14 @@ ON CONFLICT (topic, partition, "offset") DO NOTHING;
 SELECT topic, partition, "offset", key, value, reason
 FROM poison_messages
 ORDER BY id;
+
+-- Poison messages waiting for a replay, oldest first.
+-- name: ListUnreplayedPoison :many
+SELECT id, topic, partition, "offset", key, value, headers
+FROM poison_messages
+WHERE replayed_at IS NULL
+ORDER BY id
+LIMIT sqlc.arg(max_rows)::integer;
+
+-- name: MarkPoisonReplayed :exec
+UPDATE poison_messages SET replayed_at = now() WHERE id = sqlc.arg(id);

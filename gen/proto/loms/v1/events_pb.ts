@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,11 +13,21 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file loms/v1/events.proto.
  */
 export const file_loms_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChRsb21zL3YxL2V2ZW50cy5wcm90bxIHbG9tcy52MSJsCgpPcmRlckV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEhAKCG9yZGVyX2lkGAIgASgDEg4KBnN0YXR1cxgDIAEoCRIqCgZtb21lbnQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChRsb21zL3YxL2V2ZW50cy5wcm90bxIHbG9tcy52MSLbAQoKT3JkZXJFdmVudBIaCghldmVudF9pZBgBIAEoCUIIukgFcgOwAQESIgoIb3JkZXJfaWQYAiABKANCELpIDSILGP////////8PIAASRgoGc3RhdHVzGAMgASgJQja6SDNyMVIDbmV3UhBhd2FpdGluZyBwYXltZW50UgZmYWlsZWRSBXBheWVkUgljYW5jZWxsZWQSRQoGbW9tZW50GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIZukgWyAEBsgEQGgYIgK6ZpA8yBgiAh7XDA2IGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * An order status change, published by the LOMS outbox relay to the Kafka topic
- * `loms.order-events` as protobuf JSON, keyed by order id.
+ * `loms.order-events` as protobuf JSON with proto field names, keyed by order id:
+ * `{"event_id","order_id","status","moment"}`. This message is the one definition of the event:
+ * the relay encodes its generated type and notifications decodes into it
+ * (platform/events/json-codec.ts), and both check these rules — the relay parks a row that
+ * breaks them, the consumer stores such a message as poison. Neither retries it.
+ *
+ * Wire compatibility: `order_id` is written as a JSON number, not proto3 JSON's string for
+ * int64, so that the shape consumers already parse stays as it was (a consumer expecting a
+ * number would take a string for poison during a rolling upgrade). The bound below keeps the
+ * number exact in every JSON parser. Decoding accepts either form, as proto3 JSON parsers do.
+ * Unknown fields are ignored on decode, so a producer may add fields before consumers know them.
  *
  * @generated from message loms.v1.OrderEvent
  */
@@ -29,17 +40,22 @@ export type OrderEvent = Message<"loms.v1.OrderEvent"> & {
   eventId: string;
 
   /**
+   * Positive and at most 2^53-1: ids are JavaScript numbers on both ends and JSON numbers on the wire.
+   *
    * @generated from field: int64 order_id = 2;
    */
   orderId: bigint;
 
   /**
+   * The order's new status, as LOMS names it.
+   *
    * @generated from field: string status = 3;
    */
   status: string;
 
   /**
-   * When the status changed; RFC 3339 in JSON.
+   * When the status changed; RFC 3339 in JSON. Between 2000-01-01 and 2100-01-01 (UTC): anything
+   * else is a broken clock or corrupt data, and Postgres cannot even store some of it (year 0).
    *
    * @generated from field: google.protobuf.Timestamp moment = 4;
    */
