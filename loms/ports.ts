@@ -86,11 +86,15 @@ export interface OutboxSession {
   /** Tries to become the one active relay; once true, true until the session closes. */
   tryLead(signal: AbortSignal): Promise<boolean>;
   inTx<T>(signal: AbortSignal, work: (tx: OutboxTx) => Promise<T>): Promise<T>;
-  /** Deletes up to `limit` events sent before `before`; returns how many. */
-  deleteSent(signal: AbortSignal, before: Date, limit: number): Promise<number>;
   /** Calls `wake` whenever new events commit. */
   onNewEvents(wake: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
 export type OpenOutboxSession = () => Promise<OutboxSession>;
+
+/** Retention of sent events; any connection will do (every replica cleans, see outbox-cleanup.ts). */
+export interface OutboxRetention {
+  /** Deletes up to `limit` events sent more than `retentionMs` ago; returns how many. */
+  deleteSent(signal: AbortSignal, retentionMs: number, limit: number): Promise<number>;
+}

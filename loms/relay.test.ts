@@ -1,6 +1,6 @@
 // The outbox relay against a real Postgres (embedded; the session is direct, as in the stack)
 // and the in-process bus: order and shape of what is published, NOTIFY wake-ups, "retry later,
-// never skip" on broker failures, one active relay across replicas, retention.
+// never skip" on broker failures, one active relay across replicas. (Retention: outbox-cleanup.test.ts.)
 
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { Database } from "../platform/db/postgres.ts";
@@ -31,8 +31,6 @@ const OPTIONS: RelayOptions = {
   publishTimeoutMs: 5_000,
   backoffInitialMs: 20,
   backoffMaxMs: 100,
-  retentionMs: 3_600_000,
-  cleanupIntervalMs: 3_600_000,
 };
 
 beforeAll(async () => {
@@ -234,29 +232,4 @@ test("one relay is active at a time; a standby takes over when the active one st
   for (const id of [...ids, later]) expect(statusesOf(seen, id)).toEqual(["new", "awaiting payment"]);
   await stopB();
   await stopConsumer();
-}, 20_000);
-
-test("sent events are deleted after the retention, pending ones never", async () => {
-  await db.query(
-    "update order_events_outbox set sent_at = now() - interval '2 hours' where sent_at is not null",
-    [],
-  );
-  const ctx = backgroundCtx();
-  // Pending while no relay runs:
-  const id = await usecase.createOrder(ctx, 4, [{ sku: 1, count: 1 }]);
-  const failing: EventBus = {
-    ...inProcessBus(logger),
-    publish: async () => Promise.reject(new Error("down")),
-  };
-  const stopRelay = startRelay(failing, recorder().observer, { cleanupIntervalMs: 1, pollIntervalMs: 20 });
-  await until(async () => {
-    const { rows } = await db.query("select count(*) from order_events_outbox where sent_at is not null", []);
-    return Number(rows[0]?.[0]) === 0;
-  });
-  await stopRelay();
-  const { rows } = await db.query(
-    "select count(*) from order_events_outbox where order_id = $1 and sent_at is null",
-    [id],
-  );
-  expect(Number(rows[0]?.[0])).toBe(2);
 }, 20_000);

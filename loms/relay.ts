@@ -37,9 +37,6 @@ export interface RelayOptions {
   readonly publishTimeoutMs: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
-  /** Sent events are deleted once older than this. */
-  readonly retentionMs: number;
-  readonly cleanupIntervalMs: number;
 }
 
 export type WakeMode = "notify" | "poll" | "drain" | "retry" | "start";
@@ -98,14 +95,7 @@ async function relayWhileLeading(
   await session.onNewEvents(() => wakeup.notify());
   let mode: WakeMode = "start";
   let backoff = options.backoffInitialMs;
-  let nextCleanup = Date.now() + options.cleanupIntervalMs;
   while (!signal.aborted) {
-    if (Date.now() >= nextCleanup) {
-      nextCleanup = Date.now() + options.cleanupIntervalMs;
-      const before = new Date(Date.now() - options.retentionMs);
-      const deleted = await session.deleteSent(signal, before, 10_000);
-      if (deleted > 0) logger.info({ deleted }, "deleted sent order events past retention");
-    }
     const outcome = await relayBatch(session, deps, signal);
     if (outcome.error !== undefined) {
       observer.failed();

@@ -32,11 +32,14 @@ interface Running {
 
 async function startChild(): Promise<Running> {
   const urls = { cart: pg.url("cart"), loms: pg.url("loms"), notifications: pg.url("notifications") };
-  const child = Bun.spawn([process.execPath, "tests/support/embedded-services-child.ts", JSON.stringify(urls)], {
-    stdout: "pipe",
-    stderr: "inherit",
-    env: { ...process.env, ...TEST_ENV, LOG_LEVEL: "warn", SHUTDOWN_PRE_STOP_MS: "0" },
-  });
+  const child = Bun.spawn(
+    [process.execPath, "tests/support/embedded-services-child.ts", JSON.stringify(urls)],
+    {
+      stdout: "pipe",
+      stderr: "inherit",
+      env: { ...process.env, ...TEST_ENV, LOG_LEVEL: "warn", SHUTDOWN_PRE_STOP_MS: "0" },
+    },
+  );
   const reader = child.stdout.getReader();
   let out = "";
   const deadline = Date.now() + 30_000;
@@ -78,7 +81,8 @@ async function makeOrders(lomsUrl: string, count: number): Promise<void> {
       });
       expect(created.status).toBe(200);
       const orderId = Number((created.body as { order_id: string }).order_id);
-      if (i % 2 === 0) expect((await http("POST", `${lomsUrl}/order/pay`, { order_id: orderId })).status).toBe(200);
+      if (i % 2 === 0)
+        expect((await http("POST", `${lomsUrl}/order/pay`, { order_id: orderId })).status).toBe(200);
     }),
   );
 }
@@ -106,7 +110,10 @@ async function compare(notificationsUrl: string) {
   for (const orderId of expected.keys()) {
     const reply = await http("GET", `${notificationsUrl}/notifications?order_id=${orderId}`);
     const body = reply.body as { notifications: { event_id: string }[] };
-    listed.set(orderId, body.notifications.map((n) => n.event_id));
+    listed.set(
+      orderId,
+      body.notifications.map((n) => n.event_id),
+    );
   }
   const sorted = (m: Map<string, string[]>) => [...m].map(([k, v]) => [k, [...v].sort()]);
   return { events: rows.length, expected: sorted(expected), listed: sorted(listed) };

@@ -19,8 +19,12 @@ async function until(check: () => boolean, timeoutMs = 3_000) {
 function track(promise: Promise<unknown>) {
   const state = { now: "pending" as "pending" | "resolved" | "rejected" };
   promise.then(
-    () => void (state.now = "resolved"),
-    () => void (state.now = "rejected"),
+    () => {
+      state.now = "resolved";
+    },
+    () => {
+      state.now = "rejected";
+    },
   );
   return state;
 }
@@ -108,7 +112,11 @@ test("publish resolves only once every group committed the batch; a stopped grou
   await until(() => fast.length === 7);
   await Bun.sleep(50);
   expect(next.now).toBe("pending"); // a stopped group is still a group: its lag counts
-  const again = await bus.subscribe({ topic: "t", group: "slow", handler: async (d) => void slow.push(d.value) });
+  const again = await bus.subscribe({
+    topic: "t",
+    group: "slow",
+    handler: async (d) => void slow.push(d.value),
+  });
   await until(() => next.now === "resolved");
   await a.stop();
   await again.stop();

@@ -88,21 +88,25 @@ export async function markOrderEventsFailed(db: DBTX, args: MarkOrderEventsFaile
   return rowCount;
 }
 
+// Deletes one batch of events sent longer than the retention ago (by the database's clock, the
+// one sent_at was written with). Every LOMS replica runs the cleanup: SKIP LOCKED splits the
+// rows between them instead of making one wait for the other's batch.
 export const deleteSentOrderEventsQuery = `DELETE FROM order_events_outbox
 WHERE id IN (
     SELECT id FROM order_events_outbox
-    WHERE sent_at < $1::timestamptz
+    WHERE sent_at < now() - $1::bigint * interval '1 millisecond'
     ORDER BY sent_at
     LIMIT $2::integer
+    FOR UPDATE SKIP LOCKED
 )`;
 
 export interface DeleteSentOrderEventsArgs {
-  before: Date;
+  retentionMs: number;
   batchSize: number;
 }
 
 export async function deleteSentOrderEvents(db: DBTX, args: DeleteSentOrderEventsArgs, signal?: AbortSignal): Promise<number> {
-  const { rowCount } = await db.query(deleteSentOrderEventsQuery, [args.before, args.batchSize], signal);
+  const { rowCount } = await db.query(deleteSentOrderEventsQuery, [args.retentionMs, args.batchSize], signal);
   return rowCount;
 }
 

@@ -23,13 +23,17 @@ UPDATE order_events_outbox
 SET attempts = attempts + 1, last_error = sqlc.arg(last_error)
 WHERE id = ANY(sqlc.arg(ids)::bigint[]);
 
+-- Deletes one batch of events sent longer than the retention ago (by the database's clock, the
+-- one sent_at was written with). Every LOMS replica runs the cleanup: SKIP LOCKED splits the
+-- rows between them instead of making one wait for the other's batch.
 -- name: DeleteSentOrderEvents :execrows
 DELETE FROM order_events_outbox
 WHERE id IN (
     SELECT id FROM order_events_outbox
-    WHERE sent_at < sqlc.arg(before)::timestamptz
+    WHERE sent_at < now() - sqlc.arg(retention_ms)::bigint * interval '1 millisecond'
     ORDER BY sent_at
     LIMIT sqlc.arg(batch_size)::integer
+    FOR UPDATE SKIP LOCKED
 );
 
 -- name: ListOrderEvents :many
