@@ -16,7 +16,7 @@ import { bindService } from "../platform/rpc/call.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
-import { observeOrders, observeOutbox } from "./metrics.ts";
+import { expiryParkedCounter, observeOrders, observeOutbox } from "./metrics.ts";
 import { type OutboxCleanupOptions, runOutboxCleanup } from "./outbox-cleanup.ts";
 import { pgOutboxRetention, pgOutboxSessions } from "./outbox-repo.ts";
 import { type RelayOptions, runRelay } from "./relay.ts";
@@ -125,6 +125,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
     },
     logger,
     background.signal,
+    expiryParkedCounter(metrics.registry),
   );
   const relay = runRelay(
     pgOutboxSessions(config.databaseDirectUrl),

@@ -32,9 +32,11 @@ export interface OrderRepo {
   /**
    * Locks up to `limit` orders awaiting payment for longer than `timeoutMs` by the database's
    * clock (replicas' clocks may drift; the database's is the one updated_at was written with),
-   * skipping locked ones.
+   * skipping locked and parked ones.
    */
   claimExpired(ctx: Ctx, timeoutMs: number, limit: number): Promise<Order[]>;
+  /** Takes an order out of expiry for good (until an operator deletes the parking row). */
+  parkExpired(ctx: Ctx, orderId: number, reason: string): Promise<void>;
 }
 
 /**
