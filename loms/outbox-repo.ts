@@ -27,10 +27,10 @@ class PgOutboxSession implements OutboxSession {
   inTx<T>(signal: AbortSignal, work: (tx: OutboxTx) => Promise<T>): Promise<T> {
     return this.session.inTx(signal, (db) =>
       work({
-        claim: async (limit) =>
-          (await o.claimPendingOrderEvents(db, { batchSize: limit }, signal)).map(
-            (row): PendingEvent => ({ ...row, status: row.status as OrderStatus }),
-          ),
+        claim: async (limit, heldOrderIds) =>
+          (
+            await o.claimPendingOrderEvents(db, { heldOrderIds: [...heldOrderIds], batchSize: limit }, signal)
+          ).map((row): PendingEvent => ({ ...row, status: row.status as OrderStatus })),
         markSent: async (ids) => void (await o.markOrderEventsSent(db, { ids: [...ids] }, signal)),
         markFailed: async (ids, error) =>
           void (await o.markOrderEventsFailed(db, { ids: [...ids], lastError: error }, signal)),

@@ -73,8 +73,8 @@ export interface PendingEvent extends OrderEvent {
 
 /** The relay's work inside one outbox transaction. */
 export interface OutboxTx {
-  /** Locks up to `limit` pending events, oldest first. */
-  claim(limit: number): Promise<PendingEvent[]>;
+  /** Locks up to `limit` pending events, oldest first, leaving out those of `heldOrderIds`. */
+  claim(limit: number, heldOrderIds: readonly number[]): Promise<PendingEvent[]>;
   markSent(ids: readonly number[]): Promise<void>;
   /** Keeps the events pending, counting the attempt and remembering why it failed. */
   markFailed(ids: readonly number[], error: string): Promise<void>;

@@ -4,8 +4,8 @@
 
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { Database } from "../platform/db/postgres.ts";
-import type { BusMessage, Delivery, EventBus } from "../platform/events/bus.ts";
-import { inProcessBus } from "../platform/events/in-process.ts";
+import { type BusMessage, type Delivery, type EventBus, PublishError } from "../platform/events/bus.ts";
+import { inProcessBus, partitionOf } from "../platform/events/in-process.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { withValue } from "../platform/rpc/context-values.ts";
@@ -233,3 +233,49 @@ test("one relay is active at a time; a standby takes over when the active one st
   await stopB();
   await stopConsumer();
 }, 20_000);
+
+test("one failing partition does not stop the relay; acknowledged events are never sent again", async () => {
+  const inner = inProcessBus(logger);
+  const BAD = 2;
+  let broken = true;
+  const published = new Map<string, number>(); // event id → times handed to the broker
+  // A broker on which one partition refuses writes (as with too few in-sync replicas): the
+  // others are written and acknowledged, as the Kafka adapter reports it.
+  const onePartitionDown: EventBus = {
+    ...inner,
+    publish: async (topic: string, messages: readonly BusMessage[], signal: AbortSignal) => {
+      const bad = (m: BusMessage) => broken && partitionOf(m.key, 6) === BAD;
+      const good = messages.filter((m) => !bad(m));
+      for (const m of good) {
+        const id = m.headers["event-id"] ?? "";
+        published.set(id, (published.get(id) ?? 0) + 1);
+      }
+      await inner.publish(topic, good, signal);
+      if (good.length < messages.length) {
+        const acknowledged = new Set(messages.flatMap((m, i) => (bad(m) ? [] : [i])));
+        throw new PublishError(`partition ${BAD}: NOT_ENOUGH_REPLICAS`, acknowledged);
+      }
+    },
+  };
+  const { seen, stop: stopConsumer } = await collect(inner, "g-partition");
+  const ctx = backgroundCtx();
+  const ids: number[] = [];
+  for (let i = 0; i < 120; i++) ids.push(await usecase.createOrder(ctx, 6, [{ sku: 1, count: 1 }]));
+  const healthy = ids.filter((id) => partitionOf(String(id), 6) !== BAD);
+  const stuck = ids.filter((id) => partitionOf(String(id), 6) === BAD);
+  expect(stuck.length).toBeGreaterThan(5);
+  const stopRelay = startRelay(onePartitionDown, recorder().observer, {
+    pollIntervalMs: 20,
+    backoffMaxMs: 2_000,
+  });
+  // Every order outside the broken partition gets through, with the broken one failing all along.
+  await until(() => healthy.every((id) => statusesOf(seen, id).length === 2), 10_000);
+  for (const id of stuck) expect(statusesOf(seen, id)).toEqual([]);
+  expect([...published.values()].filter((n) => n > 1)).toEqual([]); // nothing acknowledged was re-sent
+  broken = false;
+  await until(() => stuck.every((id) => statusesOf(seen, id).length === 2), 10_000);
+  for (const id of ids) expect(statusesOf(seen, id)).toEqual(["new", "awaiting payment"]);
+  expect([...published.values()].filter((n) => n > 1)).toEqual([]);
+  await stopRelay();
+  await stopConsumer();
+}, 40_000);

@@ -8,18 +8,22 @@
 // fails, the events stay pending with their attempt count and last error, and the relay backs
 // off and retries the SAME head of the outbox: a failed send is "retry later", never "skip",
 // which is also what keeps one order's events in order. A retried batch may reach the broker
-// twice; consumers deduplicate on the event id.
+// twice; consumers deduplicate on the event id. When the broker acknowledged part of a batch
+// (one partition failing, the others written), the acknowledged events are marked sent — a
+// retry does not send them again — and the refused orders are held back for a back-off while
+// the relay goes on with the rest (relay-holdback.ts).
 //
 // Wake-ups: NOTIFY from the outbox trigger when events commit, and a slow poll as a safety net
 // (a lost notification, a listener reconnecting). A full batch means more is waiting: no wait.
 
 import type { Tracer } from "@opentelemetry/api";
-import type { BusMessage, EventBus } from "../platform/events/bus.ts";
+import { acknowledgedOf, type BusMessage, type EventBus } from "../platform/events/bus.ts";
 import { endProducerSpans, startProducerSpan } from "../platform/events/tracing.ts";
 import type { Logger } from "../platform/observability/logger.ts";
 import { noopTracer } from "../platform/observability/tracing.ts";
 import { sleep } from "../platform/rpc/context.ts";
 import type { OpenOutboxSession, OutboxSession, PendingEvent } from "./ports.ts";
+import { HeldBackOrders } from "./relay-holdback.ts";
 
 export interface RelayOptions {
   readonly topic: string;
@@ -95,20 +99,29 @@ async function relayWhileLeading(
   await session.onNewEvents(() => wakeup.notify());
   let mode: WakeMode = "start";
   let backoff = options.backoffInitialMs;
+  const held = new HeldBackOrders(options.backoffInitialMs, options.backoffMaxMs);
   while (!signal.aborted) {
-    const outcome = await relayBatch(session, deps, signal);
+    const outcome = await relayBatch(session, deps, held.excluded(), signal);
     if (outcome.error !== undefined) {
       observer.failed();
+      held.hold(outcome.refusedOrders ?? []);
       logger.warn(
-        { err: outcome.error, events: outcome.size, backoffMs: backoff },
+        { err: outcome.error, events: outcome.size, acknowledged: outcome.sent, backoffMs: backoff },
         "publishing order events failed; they stay pending and will be retried",
       );
+      mode = "retry";
+      // Part of the batch went through: the broker works, one partition does not. Go on at
+      // once with everything else; the refused orders wait out their own back-off.
+      if (outcome.sent > 0) {
+        observer.batch(outcome.sent, mode, outcome.publishSeconds ?? 0);
+        continue;
+      }
       await sleep(backoff, signal);
       backoff = Math.min(backoff * 2, options.backoffMaxMs);
-      mode = "retry";
       continue;
     }
     backoff = options.backoffInitialMs;
+    held.succeeded();
     if (outcome.size > 0) observer.batch(outcome.size, mode, outcome.publishSeconds ?? 0);
     if (outcome.size === options.batchSize) {
       mode = "drain";
@@ -120,18 +133,23 @@ async function relayWhileLeading(
 
 interface BatchOutcome {
   readonly size: number;
+  /** Events the broker acknowledged (all of them unless `error`). */
+  readonly sent: number;
   readonly publishSeconds?: number;
   readonly error?: unknown;
+  /** Orders whose events the broker did not acknowledge. */
+  readonly refusedOrders?: readonly number[];
 }
 
 function relayBatch(
   session: OutboxSession,
   { bus, options, tracer = noopTracer }: RelayDeps,
+  heldOrderIds: readonly number[],
   signal: AbortSignal,
 ): Promise<BatchOutcome> {
   return session.inTx(signal, async (tx) => {
-    const events = await tx.claim(options.batchSize);
-    if (events.length === 0) return { size: 0 };
+    const events = await tx.claim(options.batchSize, heldOrderIds);
+    if (events.length === 0) return { size: 0, sent: 0 };
     const ids = events.map((e) => e.id);
     const started = performance.now();
     const publishing = events.map((e) =>
@@ -153,12 +171,26 @@ function relayBatch(
         error,
       );
       if (signal.aborted) throw error; // roll back: the events stay pending as they were
-      await tx.markFailed(ids, describe(error));
-      return { size: events.length, error };
+      // What the broker did acknowledge is sent: marking it so keeps a retry from sending it again.
+      const acknowledged = acknowledgedOf(error);
+      const sent = events.filter((_, i) => acknowledged.has(i));
+      const refused = events.filter((_, i) => !acknowledged.has(i));
+      if (sent.length > 0) await tx.markSent(sent.map((e) => e.id));
+      await tx.markFailed(
+        refused.map((e) => e.id),
+        describe(error),
+      );
+      return {
+        size: events.length,
+        sent: sent.length,
+        error,
+        refusedOrders: [...new Set(refused.map((e) => e.orderId))],
+        publishSeconds: (performance.now() - started) / 1000,
+      };
     }
     const publishSeconds = (performance.now() - started) / 1000;
     await tx.markSent(ids);
-    return { size: events.length, publishSeconds };
+    return { size: events.length, sent: events.length, publishSeconds };
   });
 }
 

@@ -21,14 +21,18 @@ export async function insertOrderEvent(db: DBTX, args: InsertOrderEventArgs, sig
 
 // Claims the oldest pending events for this relay's transaction. Only one relay runs at a time
 // (advisory lock); SKIP LOCKED keeps a second one, should it ever overlap, off rows in flight.
+// `held_order_ids`: orders whose partition just failed, left out for a back-off so that the
+// rest goes on (loms/relay-holdback.ts).
 export const claimPendingOrderEventsQuery = `SELECT id, event_id, order_id, status, moment, request_id, trace_context, attempts
 FROM order_events_outbox
 WHERE sent_at IS NULL
+  AND order_id <> ALL($1::bigint[])
 ORDER BY id
-LIMIT $1::integer
+LIMIT $2::integer
 FOR UPDATE SKIP LOCKED`;
 
 export interface ClaimPendingOrderEventsArgs {
+  heldOrderIds: number[];
   batchSize: number;
 }
 
@@ -57,7 +61,7 @@ function toClaimPendingOrderEventsRow(row: unknown[]): ClaimPendingOrderEventsRo
 }
 
 export async function claimPendingOrderEvents(db: DBTX, args: ClaimPendingOrderEventsArgs, signal?: AbortSignal): Promise<ClaimPendingOrderEventsRow[]> {
-  const { rows } = await db.query(claimPendingOrderEventsQuery, [args.batchSize], signal);
+  const { rows } = await db.query(claimPendingOrderEventsQuery, [args.heldOrderIds, args.batchSize], signal);
   return rows.map(toClaimPendingOrderEventsRow);
 }
 

@@ -5,10 +5,13 @@ VALUES (sqlc.arg(event_id), sqlc.arg(order_id), sqlc.arg(status), sqlc.arg(momen
 
 -- Claims the oldest pending events for this relay's transaction. Only one relay runs at a time
 -- (advisory lock); SKIP LOCKED keeps a second one, should it ever overlap, off rows in flight.
+-- `held_order_ids`: orders whose partition just failed, left out for a back-off so that the
+-- rest goes on (loms/relay-holdback.ts).
 -- name: ClaimPendingOrderEvents :many
 SELECT id, event_id, order_id, status, moment, request_id, trace_context, attempts
 FROM order_events_outbox
 WHERE sent_at IS NULL
+  AND order_id <> ALL(sqlc.arg(held_order_ids)::bigint[])
 ORDER BY id
 LIMIT sqlc.arg(batch_size)::integer
 FOR UPDATE SKIP LOCKED;
