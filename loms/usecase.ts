@@ -164,7 +164,7 @@ export interface ExpiryPass {
   readonly parked: readonly ParkedOrder[];
 }
 
-export interface ParkedOrder {
+interface ParkedOrder {
   readonly orderId: number;
   readonly reason: string;
 }
