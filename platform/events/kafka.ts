@@ -1,7 +1,8 @@
 // The Kafka adapter of the event-bus port, over kafkajs 2.2.4. kafkajs is no longer maintained;
 // it stays behind bus.ts so that replacing it touches these files only:
 //   kafka.ts               the client, topic metadata, health, wiring
-//   kafka-producer.ts      publishing: idempotent, serialised, one send per partition
+//   kafka-producer.ts      publishing: one send per partition, failures per partition
+//   kafka-sender.ts        the idempotent producer: each partition's sends one at a time
 //   kafka-consumer.ts      subscriptions: ordered handling, commits of owned partitions only
 //   kafka-partitioning.ts  where a key's messages go (the Java client's murmur2)
 
