@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createLogger } from "../observability/logger.ts";
-import type { Delivery } from "./bus.ts";
+import { acknowledgedOf, type Delivery, PublishError } from "./bus.ts";
 import { inProcessBus, partitionOf } from "./in-process.ts";
 
 const logger = createLogger("bus-test");
@@ -147,6 +147,31 @@ test("with no group nothing is acknowledged; a resend after a timeout joins the 
   await until(() => resent.now === "resolved");
   expect(seen).toEqual(["a", "b"]);
   expect(bus.retained("t")).toBe(0);
+  await sub.stop();
+});
+
+test("a publish that times out reports what every group had committed by then", async () => {
+  const bus = inProcessBus(logger, 6);
+  const slowKey = "slow";
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const sub = await bus.subscribe({
+    topic: "t",
+    group: "g",
+    handler: async (d) => {
+      if (d.key === slowKey) await gate;
+    },
+  });
+  const others = Array.from({ length: 12 }, (_, i) => String(i)).filter(
+    (k) => partitionOf(k, 6) !== partitionOf(slowKey, 6),
+  );
+  const batch = [msg(slowKey, "s"), ...others.map((k) => msg(k, `v${k}`))];
+  const failed = await bus.publish("t", batch, AbortSignal.timeout(300)).catch((err: unknown) => err);
+  expect(failed).toBeInstanceOf(PublishError);
+  expect([...acknowledgedOf(failed)].sort((a, b) => a - b)).toEqual(others.map((_, i) => i + 1));
+  release();
   await sub.stop();
 });
 

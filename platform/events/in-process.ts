@@ -25,6 +25,7 @@ import {
   type Delivery,
   type EventBus,
   handleUntilDone,
+  PublishError,
   type SubscribeOptions,
 } from "./bus.ts";
 
@@ -77,6 +78,7 @@ export function inProcessBus(logger: Logger, partitionCount = 6): InProcessBus {
       signal.throwIfAborted();
       const topic = topicOf(name);
       const last = new Map<number, number>(); // partition → highest offset of this batch
+      const placed: { partition: number; offset: number }[] = [];
       for (const message of messages) {
         const identity = identityOf(message);
         let at = topic.inLog.get(identity);
@@ -89,8 +91,20 @@ export function inProcessBus(logger: Logger, partitionCount = 6): InProcessBus {
           for (const wake of partition.waiters.splice(0)) wake();
         }
         last.set(at.partition, Math.max(last.get(at.partition) ?? -1, at.offset));
+        placed.push(at);
       }
-      await untilAcknowledged(topic, last, signal);
+      try {
+        await untilAcknowledged(topic, last, signal);
+      } catch (err) {
+        // What every group committed by now is acknowledged: the caller need not send it again.
+        const acknowledged = new Set<number>();
+        placed.forEach((at, i) => {
+          if (at.offset < acknowledgedOffset(topic, at.partition)) acknowledged.add(i);
+        });
+        throw new PublishError(`in-process bus: not acknowledged in time (${String(err)})`, acknowledged, {
+          cause: err,
+        });
+      }
     },
 
     async subscribe({ topic: name, group, handler }: SubscribeOptions) {
@@ -175,11 +189,18 @@ function untilAcknowledged(topic: Topic, last: Map<number, number>, signal: Abor
 }
 
 /** After a commit (or a new wait): resolves acknowledged publishes, trims what all committed. */
-function settle(topic: Topic, index: number): void {
-  const partition = topic.partitions[index] as Partition;
+/** Offsets below this every known group committed; none without a group. */
+function acknowledgedOffset(topic: Topic, index: number): number {
+  if (topic.groups.size === 0) return Number.NEGATIVE_INFINITY;
   let acknowledged = Number.POSITIVE_INFINITY;
   for (const offsets of topic.groups.values()) acknowledged = Math.min(acknowledged, offsets[index] ?? 0);
+  return acknowledged;
+}
+
+function settle(topic: Topic, index: number): void {
+  const partition = topic.partitions[index] as Partition;
   if (topic.groups.size === 0) return; // no group: nothing is acknowledged
+  const acknowledged = acknowledgedOffset(topic, index);
   while (partition.acks.length > 0 && (partition.acks[0]?.offset ?? 0) < acknowledged) {
     partition.acks.shift()?.resolve();
   }
