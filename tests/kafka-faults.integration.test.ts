@@ -1,6 +1,7 @@
 // The Kafka adapter against partial faults of the real three-broker cluster:
-// - one partition that cannot take writes (moved onto a single replica, so that its in-sync
-//   replicas fall below min.insync.replicas=2) fails alone: the publish reports every other
+// - one partition that cannot take writes fails alone. The partition is moved onto two brokers
+//   and one of them is SIGKILLed: its in-sync replicas fall below min.insync.replicas=2, while
+//   the other partitions (three replicas) keep two. The publish reports every other
 //   partition's messages acknowledged (they arrive, and a resend of the refused ones alone
 //   completes the batch without sending them twice), and while the partition stays broken it
 //   costs later publishes nothing (cool-down);
@@ -14,7 +15,7 @@ import { kafkaBus } from "../platform/events/kafka.ts";
 import { byPartition } from "../platform/events/kafka-partitioning.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { ensureTopic } from "../scripts/kafka-topic.ts";
-import { until } from "./support/stack.ts";
+import { restart, sigkill, until } from "./support/stack.ts";
 
 const BROKERS = ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"];
 const TOPIC = "test.kafka-faults";
@@ -53,6 +54,18 @@ async function reassign(partition: number, replicas: number[]) {
   );
 }
 
+/** Until the partition's in-sync replicas are exactly `isr`. */
+async function untilIsr(partition: number, isr: number[]) {
+  await until(
+    `partition ${partition} in sync on ${isr}`,
+    async () => {
+      const p = await partitionInfo(partition);
+      return [...p.isr].sort().join() === [...isr].sort().join();
+    },
+    60_000,
+  );
+}
+
 test("one partition that cannot take writes fails alone; the rest is acknowledged once", async () => {
   const original = await partitionInfo(BROKEN);
   const bus = kafkaBus({ brokers: BROKERS, clientId: "kafka-faults-test", logger, ackTimeoutMs: 2_000 });
@@ -70,9 +83,14 @@ test("one partition that cannot take writes fails alone; the rest is acknowledge
   }));
   const onBroken = new Set(byPartition(batch, 6).get(BROKEN) ?? []);
   expect(onBroken.size).toBeGreaterThan(0);
+  const other = original.replicas.find((r) => r !== original.leader) ?? original.leader;
+  let killed = false;
   try {
     await bus.publish(TOPIC, [{ key: "warm", value: "warm", headers: {} }], AbortSignal.timeout(30_000));
-    await reassign(BROKEN, [original.leader]);
+    await reassign(BROKEN, [original.leader, other]);
+    await sigkill(`kafka-${other}`);
+    killed = true;
+    await untilIsr(BROKEN, [original.leader]);
 
     const failed = await bus.publish(TOPIC, batch, AbortSignal.timeout(60_000)).catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(PublishError);
@@ -98,6 +116,8 @@ test("one partition that cannot take writes fails alone; the rest is acknowledge
       retry.flatMap((_, i) => (retryOnBroken.has(i) ? [] : [i])),
     );
 
+    restart(`kafka-${other}`);
+    killed = false;
     await reassign(BROKEN, original.replicas);
     const refused = retry.filter((_, i) => retryOnBroken.has(i));
     await until(
@@ -115,6 +135,7 @@ test("one partition that cannot take writes fails alone; the rest is acknowledge
     // Each exactly once: what was acknowledged was never sent again.
     expect([...seen].sort()).toEqual([...all].sort());
   } finally {
+    if (killed) restart(`kafka-${other}`);
     await reassign(BROKEN, original.replicas).catch(() => {});
     await sub.stop();
     await bus.close();
