@@ -16,8 +16,9 @@ import { bindService } from "../platform/rpc/call.ts";
 import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
-import { observeOrders, observeOutbox } from "./metrics.ts";
-import { pgOutboxSessions } from "./outbox-repo.ts";
+import { expiryParkedCounter, observeOrders, observeOutbox } from "./metrics.ts";
+import { type OutboxCleanupOptions, runOutboxCleanup } from "./outbox-cleanup.ts";
+import { pgOutboxRetention, pgOutboxSessions } from "./outbox-repo.ts";
 import { type RelayOptions, runRelay } from "./relay.ts";
 import { relayMetrics } from "./relay-metrics.ts";
 import { PgLomsStore } from "./repo.ts";
@@ -40,6 +41,7 @@ export interface LomsConfig {
   readonly dbPrepare: boolean;
   readonly kafkaBrokers: readonly string[];
   readonly relay: RelayOptions;
+  readonly outboxCleanup: OutboxCleanupOptions;
   /** Stock seed loaded once per database; empty to skip. */
   readonly seedFile: string;
   readonly paymentTimeoutMs: number;
@@ -66,8 +68,11 @@ export function lomsConfig(env: Env): LomsConfig {
       publishTimeoutMs: envInt(env, "LOMS_RELAY_PUBLISH_TIMEOUT_MS", 30_000, 1),
       backoffInitialMs: envInt(env, "LOMS_RELAY_BACKOFF_MS", 100, 1),
       backoffMaxMs: envInt(env, "LOMS_RELAY_BACKOFF_MAX_MS", 5_000, 1),
+    },
+    outboxCleanup: {
       retentionMs: envInt(env, "LOMS_RELAY_RETENTION_MS", 3_600_000, 0),
-      cleanupIntervalMs: envInt(env, "LOMS_RELAY_CLEANUP_INTERVAL_MS", 60_000, 1),
+      intervalMs: envInt(env, "LOMS_RELAY_CLEANUP_INTERVAL_MS", 10_000, 1),
+      batchSize: 5_000,
     },
     seedFile: envString(env, "LOMS_SEED_FILE", "sql/loms/seed/stocks.json"),
     paymentTimeoutMs: envInt(env, "LOMS_PAYMENT_TIMEOUT_MS", 10 * 60_000, 1),
@@ -120,6 +125,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
     },
     logger,
     background.signal,
+    expiryParkedCounter(metrics.registry),
   );
   const relay = runRelay(
     pgOutboxSessions(config.databaseDirectUrl),
@@ -132,6 +138,12 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
     },
     background.signal,
   );
+  const cleanup = runOutboxCleanup(
+    pgOutboxRetention(db),
+    config.outboxCleanup,
+    logger.child({ component: "outbox-cleanup" }),
+    background.signal,
+  );
   return {
     httpPort: service.httpPort,
     grpcPort: service.grpcPort,
@@ -139,7 +151,7 @@ export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<Run
     stop: async () => {
       await service.stop();
       background.abort();
-      await Promise.all([expiry, relay]);
+      await Promise.all([expiry, relay, cleanup]);
       if (!bus) await events.close();
       await db.close();
     },

@@ -2,7 +2,7 @@
 // restarts and across instances sharing the database: orders by status, the outbox's backlog,
 // the relay's lag (the age of the oldest event Kafka has not acknowledged) and parked rows.
 
-import { Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
 import { countOrdersByStatus, outboxBacklog } from "../gen/sql/loms/metrics_sql.ts";
 import type { Database } from "../platform/db/postgres.ts";
 
@@ -53,4 +53,14 @@ export function observeOutbox(registry: Registry, db: Database): void {
       if (row) this.set(row.parked);
     },
   });
+}
+
+/** Counts orders the expiry loop parked (see loms/expiry.ts); returns what the loop calls. */
+export function expiryParkedCounter(registry: Registry): (count: number) => void {
+  const parked = new Counter({
+    name: "loms_expiry_parked_orders_total",
+    help: "Unpaid orders the expiry loop could not cancel (their data breaks an invariant) and parked in expiry_parked_orders.",
+    registers: [registry],
+  });
+  return (count) => parked.inc(count);
 }

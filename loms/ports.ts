@@ -32,9 +32,11 @@ export interface OrderRepo {
   /**
    * Locks up to `limit` orders awaiting payment for longer than `timeoutMs` by the database's
    * clock (replicas' clocks may drift; the database's is the one updated_at was written with),
-   * skipping locked ones.
+   * skipping locked and parked ones.
    */
   claimExpired(ctx: Ctx, timeoutMs: number, limit: number): Promise<Order[]>;
+  /** Takes an order out of expiry for good (until an operator deletes the parking row). */
+  parkExpired(ctx: Ctx, orderId: number, reason: string): Promise<void>;
 }
 
 /**
@@ -71,8 +73,11 @@ export interface PendingEvent extends OrderEvent {
 
 /** The relay's work inside one outbox transaction. */
 export interface OutboxTx {
-  /** Locks up to `limit` pending events, oldest first, skipping orders with a parked event. */
-  claim(limit: number): Promise<PendingEvent[]>;
+  /**
+   * Locks up to `limit` pending events, oldest first, skipping orders with a parked event and
+   * leaving out those of `heldOrderIds`.
+   */
+  claim(limit: number, heldOrderIds: readonly number[]): Promise<PendingEvent[]>;
   markSent(ids: readonly number[]): Promise<void>;
   /** Keeps the events pending, counting the attempt and remembering why it failed. */
   markFailed(ids: readonly number[], error: string): Promise<void>;
@@ -91,11 +96,15 @@ export interface OutboxSession {
   /** Tries to become the one active relay; once true, true until the session closes. */
   tryLead(signal: AbortSignal): Promise<boolean>;
   inTx<T>(signal: AbortSignal, work: (tx: OutboxTx) => Promise<T>): Promise<T>;
-  /** Deletes up to `limit` events sent before `before`; returns how many. */
-  deleteSent(signal: AbortSignal, before: Date, limit: number): Promise<number>;
   /** Calls `wake` whenever new events commit. */
   onNewEvents(wake: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
 export type OpenOutboxSession = () => Promise<OutboxSession>;
+
+/** Retention of sent events; any connection will do (every replica cleans, see outbox-cleanup.ts). */
+export interface OutboxRetention {
+  /** Deletes up to `limit` events sent more than `retentionMs` ago; returns how many. */
+  deleteSent(signal: AbortSignal, retentionMs: number, limit: number): Promise<number>;
+}

@@ -8,19 +8,23 @@
 // fails, the events stay pending with their attempt count and last error, and the relay backs
 // off and retries the SAME head of the outbox: a failed send is "retry later", never "skip",
 // which is also what keeps one order's events in order. A retried batch may reach the broker
-// twice; consumers deduplicate on the event id.
+// twice; consumers deduplicate on the event id. When the broker acknowledged part of a batch
+// (one partition failing, the others written), the acknowledged events are marked sent — a
+// retry does not send them again — and the refused orders are held back for a back-off while
+// the relay goes on with the rest (relay-holdback.ts).
 //
 // Wake-ups: NOTIFY from the outbox trigger when events commit, and a slow poll as a safety net
 // (a lost notification, a listener reconnecting). A full batch means more is waiting: no wait.
 
 import type { Tracer } from "@opentelemetry/api";
-import type { EventBus } from "../platform/events/bus.ts";
+import { acknowledgedOf, type EventBus } from "../platform/events/bus.ts";
 import { endProducerSpans, startProducerSpan } from "../platform/events/tracing.ts";
 import type { Logger } from "../platform/observability/logger.ts";
 import { noopTracer } from "../platform/observability/tracing.ts";
 import { sleep } from "../platform/rpc/context.ts";
 import { encodeBatch, toBusMessage } from "./event-encoding.ts";
 import type { OpenOutboxSession, OutboxSession } from "./ports.ts";
+import { HeldBackOrders } from "./relay-holdback.ts";
 
 export interface RelayOptions {
   readonly topic: string;
@@ -38,9 +42,6 @@ export interface RelayOptions {
   readonly publishTimeoutMs: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
-  /** Sent events are deleted once older than this. */
-  readonly retentionMs: number;
-  readonly cleanupIntervalMs: number;
 }
 
 export type WakeMode = "notify" | "poll" | "drain" | "retry" | "start";
@@ -101,27 +102,29 @@ async function relayWhileLeading(
   await session.onNewEvents(() => wakeup.notify());
   let mode: WakeMode = "start";
   let backoff = options.backoffInitialMs;
-  let nextCleanup = Date.now() + options.cleanupIntervalMs;
+  const held = new HeldBackOrders(options.backoffInitialMs, options.backoffMaxMs);
   while (!signal.aborted) {
-    if (Date.now() >= nextCleanup) {
-      nextCleanup = Date.now() + options.cleanupIntervalMs;
-      const before = new Date(Date.now() - options.retentionMs);
-      const deleted = await session.deleteSent(signal, before, 10_000);
-      if (deleted > 0) logger.info({ deleted }, "deleted sent order events past retention");
-    }
-    const outcome = await relayBatch(session, deps, signal);
+    const outcome = await relayBatch(session, deps, held.excluded(), signal);
     if (outcome.error !== undefined) {
       observer.failed();
+      held.hold(outcome.refusedOrders ?? []);
       logger.warn(
-        { err: outcome.error, events: outcome.size, backoffMs: backoff },
+        { err: outcome.error, events: outcome.size, acknowledged: outcome.sent, backoffMs: backoff },
         "publishing order events failed; they stay pending and will be retried",
       );
+      mode = "retry";
+      // Part of the batch went through: the broker works, one partition does not. Go on at
+      // once with everything else; the refused orders wait out their own back-off.
+      if (outcome.sent > 0) {
+        observer.batch(outcome.sent, mode, outcome.publishSeconds ?? 0);
+        continue;
+      }
       await sleep(backoff, signal);
       backoff = Math.min(backoff * 2, options.backoffMaxMs);
-      mode = "retry";
       continue;
     }
     backoff = options.backoffInitialMs;
+    held.succeeded();
     if (outcome.size > 0) observer.batch(outcome.size, mode, outcome.publishSeconds ?? 0);
     if (outcome.size === options.batchSize) {
       mode = "drain";
@@ -133,18 +136,23 @@ async function relayWhileLeading(
 
 interface BatchOutcome {
   readonly size: number;
+  /** Events the broker acknowledged (all of them unless `error`). */
+  readonly sent: number;
   readonly publishSeconds?: number;
   readonly error?: unknown;
+  /** Orders whose events the broker did not acknowledge. */
+  readonly refusedOrders?: readonly number[];
 }
 
 function relayBatch(
   session: OutboxSession,
   { bus, options, logger, observer, tracer = noopTracer }: RelayDeps,
+  heldOrderIds: readonly number[],
   signal: AbortSignal,
 ): Promise<BatchOutcome> {
   return session.inTx(signal, async (tx) => {
-    const claimed = await tx.claim(options.batchSize);
-    if (claimed.length === 0) return { size: 0 };
+    const claimed = await tx.claim(options.batchSize, heldOrderIds);
+    if (claimed.length === 0) return { size: 0, sent: 0 };
     // A row that cannot be encoded would fail the same way on every retry: parked with its
     // reason rather than retried ahead of every later event (see event-encoding.ts).
     const { ready, unencodable } = encodeBatch(claimed);
@@ -156,7 +164,7 @@ function relayBatch(
       );
     }
     if (unencodable.length > 0) observer.parked(unencodable.length);
-    if (ready.length === 0) return { size: claimed.length, publishSeconds: 0 };
+    if (ready.length === 0) return { size: claimed.length, sent: 0, publishSeconds: 0 };
     const events = ready.map((r) => r.event);
     const ids = events.map((e) => e.id);
     const started = performance.now();
@@ -179,12 +187,26 @@ function relayBatch(
         error,
       );
       if (signal.aborted) throw error; // roll back: the events stay pending as they were
-      await tx.markFailed(ids, describe(error));
-      return { size: claimed.length, error };
+      // What the broker did acknowledge is sent: marking it so keeps a retry from sending it again.
+      const acknowledged = acknowledgedOf(error);
+      const sent = events.filter((_, i) => acknowledged.has(i));
+      const refused = events.filter((_, i) => !acknowledged.has(i));
+      if (sent.length > 0) await tx.markSent(sent.map((e) => e.id));
+      await tx.markFailed(
+        refused.map((e) => e.id),
+        describe(error),
+      );
+      return {
+        size: claimed.length,
+        sent: sent.length,
+        error,
+        refusedOrders: [...new Set(refused.map((e) => e.orderId))],
+        publishSeconds: (performance.now() - started) / 1000,
+      };
     }
     const publishSeconds = (performance.now() - started) / 1000;
     await tx.markSent(ids);
-    return { size: claimed.length, publishSeconds };
+    return { size: claimed.length, sent: events.length, publishSeconds };
   });
 }
 

@@ -305,7 +305,7 @@ describe("outbox", () => {
     // Older than anything else in this database, so the cut-off claims this order alone.
     await db.query("update orders set updated_at = '2000-01-01' where id = $1", [id]);
     // Unpaid for more than ten years: only this order.
-    expect(await usecase.cancelExpired(ctx, 10 * 365 * 24 * 3_600_000, 1000)).toBe(1);
+    expect((await usecase.cancelExpired(ctx, 10 * 365 * 24 * 3_600_000, 1000)).cancelled).toBe(1);
     expect(await statuses(id)).toEqual(["new", "awaiting payment", "cancelled"]);
   });
 

@@ -1,5 +1,6 @@
 // Postgres adapters for the LOMS ports, over the sqlc-generated queries in gen/sql/loms.
 
+import * as e from "../gen/sql/loms/expiry_sql.ts";
 import * as q from "../gen/sql/loms/orders_sql.ts";
 import * as o from "../gen/sql/loms/outbox_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
@@ -84,6 +85,10 @@ class PgOrderRepo implements OrderRepo {
     const orders: Order[] = [];
     for (const row of rows) orders.push(await this.#withItems(ctx, row));
     return orders;
+  }
+
+  async parkExpired(ctx: Ctx, orderId: number, reason: string): Promise<void> {
+    await e.parkExpiredOrder(this.db, { orderId, reason }, ctx.signal);
   }
 
   async #withItems(ctx: Ctx, row: { id: number; userId: number; status: string }): Promise<Order> {

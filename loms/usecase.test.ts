@@ -16,6 +16,7 @@ function fakeStore() {
     getForUpdate: mock<OrderRepo["getForUpdate"]>(async () => null),
     setStatus: mock<OrderRepo["setStatus"]>(async () => {}),
     claimExpired: mock<OrderRepo["claimExpired"]>(async () => []),
+    parkExpired: mock<OrderRepo["parkExpired"]>(async () => {}),
   };
   const stocks = {
     get: mock<StockRepo["get"]>(async () => null),
@@ -283,7 +284,11 @@ describe("cancelExpired", () => {
         ],
       },
     ]);
-    expect(await new LomsUsecase(f.store).cancelExpired(ctx, 600_000, 50)).toBe(2);
+    expect(await new LomsUsecase(f.store).cancelExpired(ctx, 600_000, 50)).toEqual({
+      claimed: 2,
+      cancelled: 2,
+      parked: [],
+    });
     expect(f.orders.claimExpired).toHaveBeenCalledWith(ctx, 600_000, 50);
     expect(f.stocks.release.mock.calls.map((c) => c[1])).toEqual([
       [
@@ -296,5 +301,15 @@ describe("cancelExpired", () => {
       [8, OrderStatus.Cancelled],
     ]);
     expect(f.appended()).toEqual(["7:cancelled", "8:cancelled"]);
+  });
+
+  test("a transient failure is thrown for the next pass to retry; nothing is parked", async () => {
+    const f = fakeStore();
+    f.orders.claimExpired.mockResolvedValueOnce([
+      { ...order(OrderStatus.AwaitingPayment), items: [{ sku: 30, count: 1 }] },
+    ]);
+    f.stocks.release.mockRejectedValueOnce(AppError.unavailable("database unavailable (08006)"));
+    expect(await codeOf(new LomsUsecase(f.store).cancelExpired(ctx, 600_000, 50))).toBe("UNAVAILABLE");
+    expect(f.orders.parkExpired).not.toHaveBeenCalled();
   });
 });

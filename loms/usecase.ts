@@ -106,15 +106,72 @@ export class LomsUsecase {
    * in one pass in SKU order, the order creates and pays lock stock rows in too: released order
    * by order, a batch would lock SKUs out of order and deadlock with them.
    */
-  async cancelExpired(ctx: Ctx, timeoutMs: number, batchSize: number): Promise<number> {
-    return this.store.inTx(ctx, async (tx) => {
-      const expired = await tx.orders.claimExpired(ctx, timeoutMs, batchSize);
-      if (expired.length === 0) return 0;
-      await tx.stocks.release(ctx, normalizeItems(expired.flatMap((order) => order.items)));
-      for (const order of expired) await changeStatus(ctx, tx, order.id, OrderStatus.Cancelled);
-      return expired.length;
-    });
+  /**
+   * One expiry pass: cancels up to `batchSize` orders unpaid for longer than `timeoutMs` and
+   * releases their reservations, in one transaction. When that transaction fails for a reason
+   * other than a transient one, the pass goes through the same orders one transaction each, and
+   * an order that fails on its own is parked (left to an operator, never claimed again) so that
+   * one inconsistent order cannot stop expiry for all. Transient failures (database away,
+   * aborted, deadline) are thrown: the next pass retries the batch as it is.
+   */
+  async cancelExpired(ctx: Ctx, timeoutMs: number, batchSize: number): Promise<ExpiryPass> {
+    let claimed: readonly number[] = [];
+    try {
+      return await this.store.inTx(ctx, async (tx) => {
+        const expired = await tx.orders.claimExpired(ctx, timeoutMs, batchSize);
+        claimed = expired.map((order) => order.id);
+        if (expired.length > 0) {
+          await tx.stocks.release(ctx, normalizeItems(expired.flatMap((order) => order.items)));
+          for (const order of expired) await changeStatus(ctx, tx, order.id, OrderStatus.Cancelled);
+        }
+        return { claimed: expired.length, cancelled: expired.length, parked: [] };
+      });
+    } catch (err) {
+      if (claimed.length === 0 || isTransient(err) || ctx.signal.aborted) throw err;
+      return this.#cancelEach(ctx, claimed);
+    }
   }
+
+  async #cancelEach(ctx: Ctx, orderIds: readonly number[]): Promise<ExpiryPass> {
+    const pass = { claimed: orderIds.length, cancelled: 0, parked: [] as ParkedOrder[] };
+    for (const orderId of orderIds) {
+      try {
+        const cancelled = await this.store.inTx(ctx, async (tx) => {
+          const order = await tx.orders.getForUpdate(ctx, orderId);
+          // Paid or cancelled since the batch was claimed: nothing left to expire.
+          if (order?.status !== OrderStatus.AwaitingPayment) return false;
+          await tx.stocks.release(ctx, normalizeItems(order.items));
+          await changeStatus(ctx, tx, orderId, OrderStatus.Cancelled);
+          return true;
+        });
+        if (cancelled) pass.cancelled++;
+      } catch (err) {
+        if (isTransient(err) || ctx.signal.aborted) throw err;
+        const reason = AppError.from(err).message.slice(0, 1_000);
+        await this.store.inTx(ctx, (tx) => tx.orders.parkExpired(ctx, orderId, reason));
+        pass.parked.push({ orderId, reason });
+      }
+    }
+    return pass;
+  }
+}
+
+/** What one expiry pass did; `claimed` equal to the batch size means more may be waiting. */
+export interface ExpiryPass {
+  readonly claimed: number;
+  readonly cancelled: number;
+  readonly parked: readonly ParkedOrder[];
+}
+
+interface ParkedOrder {
+  readonly orderId: number;
+  readonly reason: string;
+}
+
+/** Failures that say nothing about the order: retry the batch later rather than park anything. */
+function isTransient(err: unknown): boolean {
+  const { code } = AppError.from(err);
+  return code === "UNAVAILABLE" || code === "ABORTED" || code === "DEADLINE_EXCEEDED" || code === "CANCELLED";
 }
 
 /**

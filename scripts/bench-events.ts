@@ -7,6 +7,9 @@
 // Ceiling, measured in the same run: a bare Kafka round trip through the same platform adapter
 // (idempotent produce with acks=-1 → a consumer group) on a topic with the same settings. The
 // ratio says how much the outbox, relay and notifications add on top of the broker itself.
+// Outbox size: sampled every second during the run (all rows, and those still pending), to show
+// that retention keeps pace: with LOMS_RELAY_RETENTION_MS / LOMS_RELAY_CLEANUP_INTERVAL_MS set
+// short on LOMS, the table levels off near rate × (retention + interval) instead of growing.
 //
 //   node_modules/.bin/bun scripts/bench-events.ts
 
@@ -77,6 +80,38 @@ function quantileBound(before: Map<number, number>, after: Map<number, number>, 
     }
   }
   return "n/a";
+}
+
+/** Samples the outbox's size every second until stopped: [seconds, rows, pending]. */
+function sampleOutbox() {
+  const db = new Database({
+    url: "postgres://loms:loms@127.0.0.1:5434/loms",
+    max: 1,
+    applicationName: "bench",
+  });
+  const samples: [number, number, number][] = [];
+  const start = performance.now();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await db.query(
+        "select count(*), count(*) filter (where sent_at is null) from order_events_outbox",
+        [],
+      );
+      samples.push([
+        Math.round((performance.now() - start) / 1000),
+        Number(rows[0]?.[0]),
+        Number(rows[0]?.[1]),
+      ]);
+      await Bun.sleep(1_000);
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    await db.close();
+    return samples;
+  };
 }
 
 const NOTIFICATION_URLS = [8085, 8086, 8087].map((p) => `http://127.0.0.1:${p}`);
@@ -180,7 +215,9 @@ async function kafkaCeiling() {
   return latencies;
 }
 
+const stopSampling = sampleOutbox();
 const e2e = await endToEnd();
+const outbox = await stopSampling();
 const ceiling = await kafkaCeiling();
 const e = summary(e2e.latencies);
 const c = summary(ceiling);
@@ -197,6 +234,13 @@ for (const r of e2e.relay) {
 }
 console.log(
   `stages (histogram buckets): relay publish to ack ${e2e.publish}; notification handling ${e2e.handle}`,
+);
+const every = Math.max(1, Math.ceil(outbox.length / 12));
+console.log(
+  `outbox rows (pending) over time: ${outbox
+    .filter((_, i) => i % every === 0 || i === outbox.length - 1)
+    .map(([t, rows, pending]) => `${t}s ${rows} (${pending})`)
+    .join(", ")}; max ${Math.max(...outbox.map(([, rows]) => rows))}`,
 );
 console.log(`goal p99 < 50 ms: ${e.p99 < 50 ? "met" : "NOT met"}`);
 process.exit(0);

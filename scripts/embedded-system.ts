@@ -13,10 +13,17 @@ import { inProcessBus } from "../platform/events/in-process.ts";
 import type { Logger } from "../platform/observability/logger.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 
-export interface EmbeddedSystem {
+type DatabaseService = "cart" | "loms" | "notifications";
+
+export interface EmbeddedServices {
   readonly ports: Readonly<Record<"cart" | "loms" | "product", { http: number; grpc: number }>> & {
     readonly notifications: { readonly http: number };
   };
+  /** Stops services, newest first. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedSystem extends EmbeddedServices {
   /** A service's database URL, for tests that check what the public API cannot show. */
   databaseUrl(service: "cart" | "loms"): string;
   /** Stops services (newest first), then Postgres. */
@@ -32,21 +39,48 @@ export async function startEmbeddedSystem(
     ...postgres,
     log: (line) => logger.debug({ postgres: line.trim() }),
   });
-  const stops: (() => Promise<void>)[] = [() => pg.stop()];
-  const stop = async () => {
-    for (const s of stops.splice(0)) await s().catch((err) => logger.error({ err }, "stop failed"));
-  };
   try {
     for (const name of ["cart", "loms", "notifications"]) {
       await pg.createDatabase(name);
       await migrate(pg.url(name), `sql/${name}/migrations`);
     }
+    const services = await startEmbeddedServices(env, (service) => pg.url(service), logger);
+    return {
+      ports: services.ports,
+      databaseUrl: (service) => pg.url(service),
+      stop: async () => {
+        await services.stop();
+        await pg.stop().catch((err) => logger.error({ err }, "stop failed"));
+      },
+    };
+  } catch (err) {
+    await pg.stop().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * The services of embedded mode on databases that already exist and are migrated. The restart
+ * tests run this in a child process they kill, while Postgres lives on in the test.
+ */
+export async function startEmbeddedServices(
+  env: Env,
+  databaseUrl: (service: DatabaseService) => string,
+  logger: Logger,
+): Promise<EmbeddedServices> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.splice(0)) await s().catch((err) => logger.error({ err }, "stop failed"));
+  };
+  try {
     const product = await startProductMock(productMockConfig(env));
     stops.unshift(() => product.stop());
     // Order events travel from the LOMS outbox relay to notifications over an in-process bus.
+    // Notifications subscribes first and LOMS stops first: the bus acknowledges an event only
+    // once the group committed it (platform/events/in-process.ts).
     const bus = inProcessBus(logger);
     const notifications = await startNotifications(
-      { ...notificationsConfig(env), databaseUrl: pg.url("notifications") },
+      { ...notificationsConfig(env), databaseUrl: databaseUrl("notifications") },
       bus,
     );
     stops.unshift(() => notifications.stop());
@@ -58,8 +92,8 @@ export async function startEmbeddedSystem(
     const loms = await startLoms(
       {
         ...lomsConfig(env),
-        databaseUrl: pg.url("loms"),
-        databaseDirectUrl: pg.url("loms"),
+        databaseUrl: databaseUrl("loms"),
+        databaseDirectUrl: databaseUrl("loms"),
         dbPrepare: on("LOMS_DB_PREPARE"),
       },
       bus,
@@ -67,7 +101,7 @@ export async function startEmbeddedSystem(
     stops.unshift(() => loms.stop());
     const cart = await startCart({
       ...cartConfig(env),
-      databaseUrl: pg.url("cart"),
+      databaseUrl: databaseUrl("cart"),
       dbPrepare: on("CART_DB_PREPARE"),
       inProcessPeers: on("CART_INPROC_PEERS"),
       productAddr: `127.0.0.1:${product.grpcPort}`,
@@ -81,7 +115,6 @@ export async function startEmbeddedSystem(
         product: { http: product.httpPort, grpc: product.grpcPort ?? 0 },
         notifications: { http: notifications.httpPort },
       },
-      databaseUrl: (service) => pg.url(service),
       stop,
     };
   } catch (err) {

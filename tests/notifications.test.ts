@@ -5,9 +5,10 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
 let system: TestSystem;
+// Starting the whole system takes longer than bun's 5 s hook default on a loaded machine.
 beforeAll(async () => {
   system = await startTestSystem();
-});
+}, 60_000);
 afterAll(async () => {
   await system?.destroy();
 });

@@ -3,9 +3,12 @@
 // (in-process.ts, embedded mode and tests). Swapping the Kafka client touches kafka.ts only.
 //
 // Guarantees every adapter gives:
-// - publish resolves only once the broker acknowledged every message of the batch; when it
-//   rejects, any subset may have been written, so the caller resends the whole batch later
-//   (consumers deduplicate, see notifications/).
+// - publish resolves only once the broker acknowledged every message of the batch. When it
+//   rejects, the error's `acknowledged` (see acknowledgedOf) names the messages the broker did
+//   acknowledge: the caller marks those done and resends only the rest — so a retry does not
+//   re-send partitions already written, and one failing partition does not hold back the
+//   others. Of the rest, any subset may have been written (consumers deduplicate, see
+//   notifications/).
 // - one key's messages land in one partition and are delivered in publish order;
 // - a subscription hands a partition's messages to the handler one at a time; the offset is
 //   committed only after the handler resolved. A handler that throws gets the same message
@@ -54,6 +57,24 @@ export interface EventBus {
   /** Rejects while the broker cannot be reached (for /readyz). */
   ping(signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A publish that failed for part of its batch. */
+export class PublishError extends Error {
+  constructor(
+    message: string,
+    /** Indexes into the published batch of the messages the broker acknowledged. */
+    readonly acknowledged: ReadonlySet<number>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "PublishError";
+  }
+}
+
+/** The messages a failed publish still got acknowledged (none, unless it says so). */
+export function acknowledgedOf(err: unknown): ReadonlySet<number> {
+  return err instanceof PublishError ? err.acknowledged : new Set();
 }
 
 export interface RetryPolicy {

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createLogger } from "../observability/logger.ts";
-import type { Delivery } from "./bus.ts";
+import { acknowledgedOf, type Delivery, PublishError } from "./bus.ts";
 import { inProcessBus, partitionOf } from "./in-process.ts";
 
 const logger = createLogger("bus-test");
@@ -13,6 +13,20 @@ async function until(check: () => boolean, timeoutMs = 3_000) {
     if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");
     await Bun.sleep(5);
   }
+}
+
+/** Settles to "resolved" or "rejected", or stays "pending". */
+function track(promise: Promise<unknown>) {
+  const state = { now: "pending" as "pending" | "resolved" | "rejected" };
+  promise.then(
+    () => {
+      state.now = "resolved";
+    },
+    () => {
+      state.now = "rejected";
+    },
+  );
+  return state;
 }
 
 test("one key's messages arrive in publish order, with headers; keys spread over partitions", async () => {
@@ -56,15 +70,120 @@ test("a stopped group resumes after its last handled message; a group consumes a
   const first = await bus.subscribe({ topic: "t", group: "g", handler });
   await expect(bus.subscribe({ topic: "t", group: "g", handler })).rejects.toThrow("already consumes");
   await bus.publish("t", [msg("x", "1")], signal);
-  await until(() => seen.length === 1);
+  expect(seen).toEqual(["1"]); // acknowledged means handled
   await first.stop();
-  await bus.publish("t", [msg("x", "2")], signal);
+  const publishing = bus.publish("t", [msg("x", "2")], signal);
   const second = await bus.subscribe({ topic: "t", group: "g", handler });
-  await until(() => seen.length === 2);
+  await publishing;
   expect(seen).toEqual(["1", "2"]);
   await second.stop();
   await bus.ping(signal);
   await bus.close();
+});
+
+test("publish resolves only once every group committed the batch; a stopped group holds it back", async () => {
+  const bus = inProcessBus(logger, 3);
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const fast: string[] = [];
+  const slow: string[] = [];
+  const a = await bus.subscribe({ topic: "t", group: "fast", handler: async (d) => void fast.push(d.value) });
+  const b = await bus.subscribe({
+    topic: "t",
+    group: "slow",
+    handler: async (d) => {
+      await gate;
+      slow.push(d.value);
+    },
+  });
+  const batch = ["1", "2", "3", "4", "5", "6"].map((v) => msg(v, v));
+  const published = track(bus.publish("t", batch, signal));
+  await until(() => fast.length === 6);
+  await Bun.sleep(50);
+  expect(published.now).toBe("pending"); // the slow group has not committed yet
+  release();
+  await until(() => published.now === "resolved");
+  expect(slow.sort()).toEqual(["1", "2", "3", "4", "5", "6"]);
+  expect(bus.retained("t")).toBe(0); // every group committed everything: nothing kept
+  await b.stop();
+  const next = track(bus.publish("t", [msg("7", "7")], signal));
+  await until(() => fast.length === 7);
+  await Bun.sleep(50);
+  expect(next.now).toBe("pending"); // a stopped group is still a group: its lag counts
+  const again = await bus.subscribe({
+    topic: "t",
+    group: "slow",
+    handler: async (d) => void slow.push(d.value),
+  });
+  await until(() => next.now === "resolved");
+  await a.stop();
+  await again.stop();
+});
+
+test("with no group nothing is acknowledged; a resend after a timeout joins the message, delivered once", async () => {
+  const bus = inProcessBus(logger, 2);
+  const timedOut = bus.publish("t", [msg("k", "a"), msg("k", "b")], AbortSignal.timeout(50));
+  await expect(timedOut).rejects.toThrow();
+  expect(bus.retained("t")).toBe(2);
+  const seen: string[] = [];
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const sub = await bus.subscribe({
+    topic: "t",
+    group: "g",
+    handler: async (d) => {
+      await gate;
+      seen.push(d.value);
+    },
+  });
+  // A slow consumer: the relay's publish times out again, and its resend joins the same messages.
+  await expect(bus.publish("t", [msg("k", "a"), msg("k", "b")], AbortSignal.timeout(50))).rejects.toThrow();
+  const resent = track(bus.publish("t", [msg("k", "a"), msg("k", "b")], signal));
+  release();
+  await until(() => resent.now === "resolved");
+  expect(seen).toEqual(["a", "b"]);
+  expect(bus.retained("t")).toBe(0);
+  await sub.stop();
+});
+
+test("a publish that times out reports what every group had committed by then", async () => {
+  const bus = inProcessBus(logger, 6);
+  const slowKey = "slow";
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const sub = await bus.subscribe({
+    topic: "t",
+    group: "g",
+    handler: async (d) => {
+      if (d.key === slowKey) await gate;
+    },
+  });
+  const others = Array.from({ length: 12 }, (_, i) => String(i)).filter(
+    (k) => partitionOf(k, 6) !== partitionOf(slowKey, 6),
+  );
+  const batch = [msg(slowKey, "s"), ...others.map((k) => msg(k, `v${k}`))];
+  const failed = await bus.publish("t", batch, AbortSignal.timeout(300)).catch((err: unknown) => err);
+  expect(failed).toBeInstanceOf(PublishError);
+  expect([...acknowledgedOf(failed)].sort((a, b) => a - b)).toEqual(others.map((_, i) => i + 1));
+  release();
+  await sub.stop();
+});
+
+test("the log is trimmed as groups commit, also under a steady stream", async () => {
+  const bus = inProcessBus(logger, 1);
+  let handled = 0;
+  const sub = await bus.subscribe({ topic: "t", group: "g", handler: async () => void handled++ });
+  const publishes = Array.from({ length: 3_000 }, (_, i) => bus.publish("t", [msg("k", `m${i}`)], signal));
+  await Promise.all(publishes);
+  expect(handled).toBe(3_000);
+  expect(bus.retained("t")).toBe(0);
+  await sub.stop();
 });
 
 test("partitionOf is stable and within range", () => {

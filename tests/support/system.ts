@@ -20,7 +20,7 @@ export const EPHEMERAL_PORTS: Readonly<Record<string, string>> = {
 };
 
 /** Ports 0 everywhere; generous product limits so tests are not throttled unless they ask. */
-const TEST_ENV: Readonly<Record<string, string>> = {
+export const TEST_ENV: Readonly<Record<string, string>> = {
   ...EPHEMERAL_PORTS,
   PRODUCT_MOCK_RPS: "1000",
   CART_PRODUCT_RPS_LIMIT: "1000",

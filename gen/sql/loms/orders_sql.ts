@@ -173,10 +173,12 @@ export async function setOrderStatus(db: DBTX, args: SetOrderStatusArgs, signal?
 // Claims a batch of orders unpaid for longer than `timeout_ms`, by the database's clock (the one
 // updated_at was written with; an application host's clock may drift). SKIP LOCKED lets several
 // LOMS replicas run the expiry loop at once: each order is claimed by exactly one of them.
+// Parked orders (expiry_parked_orders) are left to an operator.
 export const claimExpiredOrdersQuery = `SELECT id, user_id, status
 FROM orders
 WHERE status = 'awaiting payment'
   AND updated_at < now() - $1::bigint * interval '1 millisecond'
+  AND NOT EXISTS (SELECT 1 FROM expiry_parked_orders p WHERE p.order_id = orders.id)
 ORDER BY updated_at
 LIMIT $2::integer
 FOR UPDATE SKIP LOCKED`;

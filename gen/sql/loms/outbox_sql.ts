@@ -22,6 +22,8 @@ export async function insertOrderEvent(db: DBTX, args: InsertOrderEventArgs, sig
 // Claims the oldest pending events for this relay's transaction. Only one relay runs at a time
 // (advisory lock); SKIP LOCKED keeps a second one, should it ever overlap, off rows in flight.
 // Parked rows, and the later events of an order with a parked row, wait (see ParkOrderEvent).
+// `held_order_ids`: orders whose partition just failed, left out for a back-off so that the
+// rest goes on (loms/relay-holdback.ts).
 export const claimPendingOrderEventsQuery = `SELECT id, event_id, order_id, status, moment, request_id, trace_context, attempts
 FROM order_events_outbox e
 WHERE sent_at IS NULL
@@ -29,11 +31,13 @@ WHERE sent_at IS NULL
       SELECT 1 FROM order_events_outbox p
       WHERE p.order_id = e.order_id AND p.parked_at IS NOT NULL
   )
+  AND e.order_id <> ALL($1::bigint[])
 ORDER BY id
-LIMIT $1::integer
+LIMIT $2::integer
 FOR UPDATE SKIP LOCKED`;
 
 export interface ClaimPendingOrderEventsArgs {
+  heldOrderIds: number[];
   batchSize: number;
 }
 
@@ -62,7 +66,7 @@ function toClaimPendingOrderEventsRow(row: unknown[]): ClaimPendingOrderEventsRo
 }
 
 export async function claimPendingOrderEvents(db: DBTX, args: ClaimPendingOrderEventsArgs, signal?: AbortSignal): Promise<ClaimPendingOrderEventsRow[]> {
-  const { rows } = await db.query(claimPendingOrderEventsQuery, [args.batchSize], signal);
+  const { rows } = await db.query(claimPendingOrderEventsQuery, [args.heldOrderIds, args.batchSize], signal);
   return rows.map(toClaimPendingOrderEventsRow);
 }
 
@@ -108,21 +112,25 @@ export async function parkOrderEvent(db: DBTX, args: ParkOrderEventArgs, signal?
   await db.query(parkOrderEventQuery, [args.reason, args.id], signal);
 }
 
+// Deletes one batch of events sent longer than the retention ago (by the database's clock, the
+// one sent_at was written with). Every LOMS replica runs the cleanup: SKIP LOCKED splits the
+// rows between them instead of making one wait for the other's batch.
 export const deleteSentOrderEventsQuery = `DELETE FROM order_events_outbox
 WHERE id IN (
     SELECT id FROM order_events_outbox
-    WHERE sent_at < $1::timestamptz
+    WHERE sent_at < now() - $1::bigint * interval '1 millisecond'
     ORDER BY sent_at
     LIMIT $2::integer
+    FOR UPDATE SKIP LOCKED
 )`;
 
 export interface DeleteSentOrderEventsArgs {
-  before: Date;
+  retentionMs: number;
   batchSize: number;
 }
 
 export async function deleteSentOrderEvents(db: DBTX, args: DeleteSentOrderEventsArgs, signal?: AbortSignal): Promise<number> {
-  const { rowCount } = await db.query(deleteSentOrderEventsQuery, [args.before, args.batchSize], signal);
+  const { rowCount } = await db.query(deleteSentOrderEventsQuery, [args.retentionMs, args.batchSize], signal);
   return rowCount;
 }
 

@@ -1,0 +1,180 @@
+// The Kafka adapter against partial faults of the real three-broker cluster:
+// - one partition that cannot take writes fails alone. The partition is moved onto two brokers
+//   and one of them is SIGKILLed: its in-sync replicas fall below min.insync.replicas=2, while
+//   the other partitions (three replicas) keep two. The publish reports every other
+//   partition's messages acknowledged (they arrive, and a resend of the refused ones alone
+//   completes the batch without sending them twice), and while the partition stays broken it
+//   costs later publishes nothing (cool-down);
+// - a consumer that crashes for good (the group already has members speaking another assignment
+//   protocol: INCONSISTENT_GROUP_PROTOCOL, which kafkajs does not retry) turns ping — /readyz — red.
+
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type Admin, Kafka, logLevel } from "kafkajs";
+import { acknowledgedOf, type BusMessage, PublishError } from "../platform/events/bus.ts";
+import { kafkaBus } from "../platform/events/kafka.ts";
+import { byPartition } from "../platform/events/kafka-partitioning.ts";
+import { createLogger } from "../platform/observability/logger.ts";
+import { ensureTopic } from "../scripts/kafka-topic.ts";
+import { restart, sigkill, until } from "./support/stack.ts";
+
+const BROKERS = ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"];
+const TOPIC = "test.kafka-faults";
+const BROKEN = 0;
+const logger = createLogger("kafka-faults-test");
+let admin: Admin;
+
+beforeAll(async () => {
+  ensureTopic(TOPIC);
+  admin = new Kafka({ brokers: BROKERS, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+}, 60_000);
+afterAll(async () => {
+  await admin?.disconnect();
+});
+
+async function partitionInfo(partition: number) {
+  const { topics } = await admin.fetchTopicMetadata({ topics: [TOPIC] });
+  const p = topics[0]?.partitions.find((x) => x.partitionId === partition);
+  if (!p) throw new Error(`no partition ${partition}`);
+  return p;
+}
+
+/** Moves the partition onto exactly `replicas` and waits until its in-sync set matches. */
+async function reassign(partition: number, replicas: number[]) {
+  await admin.alterPartitionReassignments({
+    topics: [{ topic: TOPIC, partitionAssignment: [{ partition, replicas }] }],
+  });
+  await until(
+    `partition ${partition} on ${replicas}`,
+    async () => {
+      const p = await partitionInfo(partition);
+      return p.replicas.length === replicas.length && p.isr.length === replicas.length;
+    },
+    60_000,
+  );
+}
+
+/** Until the partition's in-sync replicas are exactly `isr`. */
+async function untilIsr(partition: number, isr: number[]) {
+  await until(
+    `partition ${partition} in sync on ${isr}`,
+    async () => {
+      const p = await partitionInfo(partition);
+      return [...p.isr].sort().join() === [...isr].sort().join();
+    },
+    60_000,
+  );
+}
+
+test("one partition that cannot take writes fails alone; the rest is acknowledged once", async () => {
+  const original = await partitionInfo(BROKEN);
+  const bus = kafkaBus({ brokers: BROKERS, clientId: "kafka-faults-test", logger, ackTimeoutMs: 2_000 });
+  const run = `faults-${Date.now()}`;
+  const seen: string[] = [];
+  const sub = await bus.subscribe({
+    topic: TOPIC,
+    group: run,
+    handler: async (d) => void (d.value.startsWith(run) && seen.push(d.value)),
+  });
+  const batch: BusMessage[] = Array.from({ length: 48 }, (_, i) => ({
+    key: `${run}-${i}`,
+    value: `${run} ${i}`,
+    headers: {},
+  }));
+  const onBroken = new Set(byPartition(batch, 6).get(BROKEN) ?? []);
+  expect(onBroken.size).toBeGreaterThan(0);
+  const other = original.replicas.find((r) => r !== original.leader) ?? original.leader;
+  let killed = false;
+  try {
+    await bus.publish(TOPIC, [{ key: "warm", value: "warm", headers: {} }], AbortSignal.timeout(30_000));
+    await reassign(BROKEN, [original.leader, other]);
+    await sigkill(`kafka-${other}`);
+    killed = true;
+    await untilIsr(BROKEN, [original.leader]);
+
+    const failed = await bus.publish(TOPIC, batch, AbortSignal.timeout(60_000)).catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(PublishError);
+    const acknowledged = acknowledgedOf(failed);
+    expect([...acknowledged].sort((a, b) => a - b)).toEqual(
+      batch.flatMap((_, i) => (onBroken.has(i) ? [] : [i])),
+    );
+    await until("the acknowledged messages to arrive", async () => seen.length >= acknowledged.size, 30_000);
+
+    // The caller's retry: only what was refused, with what came meanwhile. While the partition
+    // stays broken, it costs the others nothing (cool-down), and they are acknowledged.
+    const later: BusMessage[] = Array.from({ length: 24 }, (_, i) => ({
+      key: `${run}-later-${i}`,
+      value: `${run} later ${i}`,
+      headers: {},
+    }));
+    const retry = [...batch.filter((_, i) => !acknowledged.has(i)), ...later];
+    const retryOnBroken = new Set(byPartition(retry, 6).get(BROKEN) ?? []);
+    const started = performance.now();
+    const again = await bus.publish(TOPIC, retry, AbortSignal.timeout(60_000)).catch((err: unknown) => err);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect([...acknowledgedOf(again)].sort((a, b) => a - b)).toEqual(
+      retry.flatMap((_, i) => (retryOnBroken.has(i) ? [] : [i])),
+    );
+
+    restart(`kafka-${other}`);
+    killed = false;
+    await reassign(BROKEN, original.replicas);
+    const refused = retry.filter((_, i) => retryOnBroken.has(i));
+    await until(
+      "the refused messages to be accepted",
+      () =>
+        bus.publish(TOPIC, refused, AbortSignal.timeout(30_000)).then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+    );
+    const all = [...batch, ...later].map((m) => m.value);
+    await until("every message to arrive", async () => new Set(seen).size === all.length, 30_000);
+    await Bun.sleep(1_000);
+    // Each exactly once: what was acknowledged was never sent again.
+    expect([...seen].sort()).toEqual([...all].sort());
+  } finally {
+    if (killed) restart(`kafka-${other}`);
+    await reassign(BROKEN, original.replicas).catch(() => {});
+    await sub.stop();
+    await bus.close();
+  }
+}, 240_000);
+
+test("a consumer that crashed and will not restart fails ping (readiness)", async () => {
+  const group = `faults-protocol-${Date.now()}`;
+  // Kafka's own console consumer joins first, with the Java client's assignors.
+  const java = Bun.spawn(
+    ["scripts/kafka-tool.sh", "consumer", "--topic", TOPIC, "--group", group, "--timeout-ms", "120000"],
+    { stdout: "ignore", stderr: "ignore" },
+  );
+  const bus = kafkaBus({ brokers: BROKERS, clientId: "kafka-faults-test", logger });
+  try {
+    await until(
+      "the console consumer to join",
+      async () => {
+        const { groups } = await admin.describeGroups([group]);
+        return (groups[0]?.members.length ?? 0) > 0;
+      },
+      60_000,
+    );
+    await bus.ping(AbortSignal.timeout(5_000)); // healthy before
+    const sub = await bus.subscribe({ topic: TOPIC, group, handler: async () => {} });
+    await until(
+      "ping to fail",
+      () =>
+        bus.ping(AbortSignal.timeout(5_000)).then(
+          () => false,
+          () => true,
+        ),
+      60_000,
+    );
+    await expect(bus.ping(AbortSignal.timeout(5_000))).rejects.toThrow(/crashed and will not restart/);
+    await sub.stop();
+  } finally {
+    java.kill("SIGTERM");
+    await java.exited;
+    await bus.close();
+  }
+}, 120_000);
