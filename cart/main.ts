@@ -17,7 +17,9 @@ import { createMetrics } from "../platform/observability/metrics.ts";
 import { observePool } from "../platform/observability/saturation.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
-import { FallbackRateLimitStore, RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
+import { FallbackRateLimitStore } from "../platform/redis/fallback-rate-limit-store.ts";
+import { LivePeers } from "../platform/redis/live-peers.ts";
+import { RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
 import { awaitShards, closeShards, connectShards } from "../platform/redis/shards.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { sendAuthTokenInterceptor } from "../platform/rpc/interceptors/auth-token.ts";
@@ -54,8 +56,12 @@ export interface CartConfig {
   readonly productToken: string;
   /** Calls per second to the product service, summed over every cart process. */
   readonly productRps: number;
-  /** Added to the limiter's one-second window to absorb network jitter (see startCart). */
+  /** Added to the limiter's one-second window: clock-rate differences only (see startCart). */
   readonly productRpsMarginMs: number;
+  /** Of `productRps`, at most this many per second may check tokens cart has never seen accepted. */
+  readonly productUnverifiedRps: number;
+  /** Cart processes sharing the budget, at least (the Redis fallback's divisor; see LivePeers). */
+  readonly productBudgetCarts: number;
   readonly lomsAddr: string;
   /** Product calls in flight per process (the worker pool's size), whatever the request count. */
   readonly workers: number;
@@ -85,7 +91,9 @@ export function cartConfig(env: Env): CartConfig {
     productAddr: envString(env, "CART_PRODUCT_ADDR", "127.0.0.1:50053"),
     productToken: envString(env, "CART_PRODUCT_TOKEN", "testtoken"),
     productRps: envInt(env, "CART_PRODUCT_RPS_LIMIT", 10, 1),
-    productRpsMarginMs: envInt(env, "CART_PRODUCT_RPS_MARGIN_MS", 50),
+    productRpsMarginMs: envInt(env, "CART_PRODUCT_RPS_MARGIN_MS", 10),
+    productUnverifiedRps: envInt(env, "CART_PRODUCT_UNVERIFIED_RPS", 2, 1),
+    productBudgetCarts: envInt(env, "CART_PRODUCT_BUDGET_CARTS", 1, 1),
     lomsAddr: envString(env, "CART_LOMS_ADDR", "127.0.0.1:50051"),
     workers: envInt(env, "CART_WORKERS", 10, 1),
     listConcurrency: envInt(env, "CART_LIST_CONCURRENCY", 10, 1),
@@ -113,31 +121,58 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     prepare: config.dbPrepare,
   });
   const metrics = createMetrics("cart");
-  // The window is widened by a margin: permits are counted when calls leave, the product service
-  // counts them when they arrive, and uneven network delay would otherwise squeeze a full window
-  // of calls into slightly less than a second at the far end.
+  // The product service counts a call when it arrives, after delays we cannot bound, so a
+  // permit is held from its grant until a window after the answer is in (the limiter's comment
+  // proves that no delay can then squeeze more than the limit into one of its seconds). The
+  // margin on the window covers only clocks running at slightly different rates (Redis' and the
+  // product service's): 10 ms is 1%, far above NTP's worst slew. A permit's lease is the call
+  // timeout: no call holds one longer, and a crashed cart's permits free themselves after it.
   // With Redis configured, one limiter log is shared by every cart process (the budget is global)
   // and product info is cached across them; without it, both live in this process only.
   const shards = connectShards(config.redisUrls, logger, { tracer });
   await awaitShards(shards, 2_000);
-  const limiterStore =
-    shards.length > 0
-      ? new FallbackRateLimitStore(new RedisRateLimitStore(shards), logger, metrics.registry)
-      : new MemoryRateLimitStore();
+  const redisLimiter = shards.length > 0 ? new RedisRateLimitStore(shards) : undefined;
+  const peers = redisLimiter
+    ? new LivePeers(redisLimiter, {
+        key: "product-service",
+        atLeast: config.productBudgetCarts,
+        registry: metrics.registry,
+      })
+    : undefined;
+  await peers?.refresh();
+  const limiterStore = redisLimiter
+    ? new FallbackRateLimitStore(redisLimiter, logger, metrics.registry, () => peers?.count() ?? 1)
+    : new MemoryRateLimitStore();
+  const windowMs = 1000 + config.productRpsMarginMs;
   const limiter = new RateLimiter(
     limiterStore,
     "product-service",
     config.productRps,
-    1000 + config.productRpsMarginMs,
+    windowMs,
+    config.clientTimeoutMs + 1_000,
+  );
+  // Checks of unknown tokens come out of the same budget (each is a call through `limiter`),
+  // capped here so that strangers can take at most this part of it (cached-catalog.ts).
+  const unverifiedCap = new RateLimiter(
+    limiterStore,
+    "product-service:unverified",
+    Math.min(config.productUnverifiedRps, config.productRps),
+    windowMs,
   );
   const productClient = createGrpcClient(ProductService, {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,
     inProcess: config.inProcessPeers,
     // Retries outermost, so that every attempt waits for its own rate-limit permit (and its
-    // span shows that wait).
+    // span shows that wait). Only UNAVAILABLE is retried: a RESOURCE_EXHAUSTED means the
+    // product service's budget is spent, and a retry would spend it again (retry.ts).
     interceptors: [
-      retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
+      retryInterceptor({
+        attempts: 3,
+        baseDelayMs: 100,
+        retryOn: ["UNAVAILABLE"],
+        methods: ["GetProduct", "ListSkus"],
+      }),
       tracingInterceptor(tracer),
       rateLimitClientInterceptor(limiter, metrics.registry, "product-service"),
       sendAuthTokenInterceptor,
@@ -180,6 +215,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     new GrpcProductCatalog(productClient, config.productToken, pool),
     productCache,
     config.cache.ttlMs,
+    unverifiedCap,
   );
   const usecase = new CartUsecase(
     new PgCartRepo(db),
@@ -207,6 +243,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     drain: service.drain,
     stop: async () => {
       await service.stop();
+      peers?.stop();
       await pool.close();
       productClient.close();
       lomsClient.close();
