@@ -77,7 +77,10 @@ describe("MemoryRateLimitStore", () => {
     const counted: number[] = [];
     const inFlight: { releaseAt: number; release: () => Promise<void> }[] = [];
     let seed = 7;
-    const random = () => (seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647;
+    const random = () => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed / 2_147_483_647;
+    };
     const serverTime = (t: number) => (t % 2000 >= 500 && t % 2000 < 800 ? t - (t % 2000) + 800 : t);
     for (now = 0; now < 20_000; now += 3) {
       for (const call of inFlight.filter((c) => c.releaseAt <= now)) {
