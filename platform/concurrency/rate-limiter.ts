@@ -92,6 +92,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const first = Math.min(...log.map((p) => Math.min(p.endsAt, now)));
     return { granted: false, waitMs: Math.max(1, Math.ceil(first + windowMs - now)) };
   }
+
+  /** Permits of `key` that still count in a window of `windowMs` (held ones included). */
+  counting(key: string, windowMs: number): number {
+    const now = this.#now();
+    return (this.#logs.get(key) ?? []).filter((p) => p.endsAt > now - windowMs).length;
+  }
 }
 
 export class RateLimiter {

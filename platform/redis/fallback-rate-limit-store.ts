@@ -10,8 +10,10 @@
 // processes than the limit allows, each gets one permit per ceil(n ÷ limit) windows, which holds
 // the limit on average only (n processes may each use their one permit in the same second).
 //
-// Returning to Redis, the permits granted in-process during the last window are not in Redis'
-// log: for one window after an outage the sum may exceed the limit by this process's share.
+// Returning to Redis, the permits this process granted in-process that still count are carried
+// into Redis' log (as if granted at that moment, so for a little longer than they would count)
+// in the same atomic step as the first attempt there, per key: the window that straddles the
+// outage's end holds both sides' permits, never the limit plus the shares.
 
 import { Gauge, type Registry } from "prom-client";
 import { type Attempt, MemoryRateLimitStore, type RateLimitStore } from "../concurrency/rate-limiter.ts";
@@ -24,14 +26,21 @@ export function shareOf(limit: number, windowMs: number, peers: number): { limit
   return { limit: 1, windowMs: windowMs * Math.ceil(n / limit) };
 }
 
+/** The shared store: a rate-limit store that can take permits granted elsewhere into its count. */
+export interface CarryingRateLimitStore extends RateLimitStore {
+  tryAcquire(key: string, limit: number, windowMs: number, leaseMs: number, carry?: number): Promise<Attempt>;
+}
+
 /** Uses `primary` while it answers; the in-process store, at this process's share, while it fails. */
 export class FallbackRateLimitStore implements RateLimitStore {
   readonly #fallback = new MemoryRateLimitStore();
   readonly #gauge: Gauge;
+  /** Keys with in-process permits not yet carried into the primary, and the window they used. */
+  readonly #owed = new Map<string, number>();
   #onFallback = false;
 
   constructor(
-    private readonly primary: RateLimitStore,
+    private readonly primary: CarryingRateLimitStore,
     private readonly logger: Logger,
     registry?: Registry,
     /** How many processes share the budget (see above); 1 = this one alone. */
@@ -50,13 +59,17 @@ export class FallbackRateLimitStore implements RateLimitStore {
   }
 
   async tryAcquire(key: string, limit: number, windowMs: number, leaseMs: number): Promise<Attempt> {
+    const owedWindow = this.#owed.get(key);
+    const carry = owedWindow === undefined ? 0 : this.#fallback.counting(key, owedWindow);
     try {
-      const attempt = await this.primary.tryAcquire(key, limit, windowMs, leaseMs);
+      const attempt = await this.primary.tryAcquire(key, limit, windowMs, leaseMs, carry);
+      this.#owed.delete(key);
       if (this.#onFallback) this.#switch(false, undefined);
       return attempt;
     } catch (err) {
       if (!this.#onFallback) this.#switch(true, err);
       const share = shareOf(limit, windowMs, this.peers());
+      this.#owed.set(key, share.windowMs);
       return this.#fallback.tryAcquire(key, share.limit, share.windowMs, leaseMs);
     }
   }

@@ -41,6 +41,13 @@ local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2]) * 1000
 local lease = tonumber(ARGV[3]) * 1000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local carry = tonumber(ARGV[4])
+if carry > 0 then
+  local seq = redis.call('INCR', KEYS[2])
+  for i = 1, carry do redis.call('ZADD', KEYS[1], now, 'carried:' .. now .. ':' .. seq .. ':' .. i) end
+  keep(KEYS[1], tonumber(ARGV[2]))
+  keep(KEYS[2], tonumber(ARGV[2]))
+end
 if redis.call('ZCARD', KEYS[1]) < limit then
   local seq = redis.call('INCR', KEYS[2])
   local member = now .. ':' .. seq
@@ -78,6 +85,7 @@ type WithScripts = Redis & {
     limit: number,
     windowMs: number,
     leaseMs: number,
+    carry: number,
   ): Promise<[number, string]>;
   rateLimitRelease(log: string, member: string, windowMs: number): Promise<number>;
   rateLimitHeartbeat(peers: string, member: string, ttlMs: number): Promise<number>;
@@ -115,11 +123,21 @@ export class RedisRateLimitStore implements RateLimitStore {
     return this.shardFor(key).client as WithScripts;
   }
 
-  async tryAcquire(key: string, limit: number, windowMs: number, leaseMs: number): Promise<Attempt> {
+  /**
+   * `carry`: permits granted elsewhere (in-process, during an outage) that still count; they are
+   * entered as granted now, in the same atomic step, before this attempt is counted.
+   */
+  async tryAcquire(
+    key: string,
+    limit: number,
+    windowMs: number,
+    leaseMs: number,
+    carry = 0,
+  ): Promise<Attempt> {
     // The hash tag keeps all of a key's entries in one slot should the instances become a Cluster.
     const log = `ratelimit:{${key}}`;
     const client = this.#client(key);
-    const [wait, member] = await client.rateLimitAcquire(log, `${log}:seq`, limit, windowMs, leaseMs);
+    const [wait, member] = await client.rateLimitAcquire(log, `${log}:seq`, limit, windowMs, leaseMs, carry);
     if (Number(wait) > 0) return { granted: false, waitMs: Number(wait) };
     const release = async () => {
       if (leaseMs <= 0) return;

@@ -90,6 +90,25 @@ describe("RedisRateLimitStore", () => {
   }, 20_000);
 });
 
+describe("returning to Redis after an outage", () => {
+  test("permits granted in-process during the outage are carried into Redis' log", async () => {
+    const server = servers[0]!;
+    const shards = connect([server.url]);
+    await ready(shards);
+    const store = new FallbackRateLimitStore(new RedisRateLimitStore(shards), logger);
+    await server.stop();
+    for (let i = 0; i < 3; i++) expect((await store.tryAcquire("carry", 3, 1000, 0)).granted).toBe(true);
+    await server.start();
+    await ready(shards);
+    // The window still holds the three in-process grants: Redis must refuse a fourth.
+    expect((await store.tryAcquire("carry", 3, 1000, 0)).granted).toBe(false);
+    expect(store.onFallback).toBe(false);
+    expect(await shards[0]!.client.zcard("ratelimit:{carry}")).toBe(3);
+    await Bun.sleep(1_050);
+    expect((await store.tryAcquire("carry", 3, 1000, 0)).granted).toBe(true);
+  }, 20_000);
+});
+
 describe("held permits and live peers in Redis", () => {
   test("a held permit counts until a window after its release, across clients", async () => {
     const a = new RedisRateLimitStore(connect([servers[1]!.url]));
