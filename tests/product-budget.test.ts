@@ -41,6 +41,7 @@ describe("refusals and tokens at product-mock", () => {
     const skus = (await catalogSkus(sys, 40)).slice(-12);
     await Bun.sleep(1_100); // product-mock's window empty again
     const before = await productCalls(sys);
+    const since = Date.now();
     const adds = await Promise.all(
       skus.map((sku) => http("POST", `${sys.cartUrl}/user/31/cart/${sku}`, { count: 1 })),
     );
@@ -50,6 +51,15 @@ describe("refusals and tokens at product-mock", () => {
     // 12 at once against 2 per second: most are refused, and the caller hears "product service
     // unavailable" (503: the caller did nothing wrong, the dependency is saturated).
     expect(adds.filter((a) => a.status === 503).length).toBeGreaterThanOrEqual(10);
+    // product-mock's own record agrees: 12 arrivals, at most 2 admitted.
+    const report = (await http("GET", `${sys.productUrl}/calls?since=${since}`)).body as Record<
+      string,
+      number
+    >;
+    expect(report.calls).toBe(12);
+    expect(report.refused).toBeGreaterThanOrEqual(10);
+    expect(report.busiest_window).toBeGreaterThan(2);
+    expect((await http("GET", `${sys.productUrl}/calls?since=yesterday`)).status).toBe(400);
   }, 30_000);
 
   test("product-mock refuses a bad token before it spends its rate limit", async () => {
