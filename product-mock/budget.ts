@@ -12,6 +12,8 @@ import { sendJson } from "../platform/http/io.ts";
 import type { Endpoint } from "../platform/http/server.ts";
 import type { CallBudget } from "./usecase.ts";
 
+const MAX_ARRIVALS = 200_000;
+
 interface Arrival {
   readonly at: number;
   readonly admitted: boolean;
@@ -41,12 +43,14 @@ export class RecordedBudget implements CallBudget {
     const admitted = await this.#limiter.tryAcquire();
     const at = this.now();
     this.#arrivals.push({ at, admitted });
-    // Bounded: product-mock admits `rps` a second and refuses the rest, so the record grows with
-    // the arrival rate; older than keepMs goes (amortized: in chunks).
+    // Bounded in time and size: arrivals older than keepMs go (amortized: in chunks), and under
+    // a flood of authenticated calls the oldest half goes beyond MAX_ARRIVALS (a test reading
+    // /calls then sees at most the latest MAX_ARRIVALS).
     if ((this.#arrivals[0]?.at ?? at) < at - this.keepMs * 2) {
       const keepFrom = this.#arrivals.findIndex((a) => a.at >= at - this.keepMs);
       this.#arrivals.splice(0, keepFrom);
     }
+    if (this.#arrivals.length > MAX_ARRIVALS) this.#arrivals.splice(0, MAX_ARRIVALS / 2);
     return admitted;
   }
 
