@@ -6,7 +6,6 @@ import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import { ReadThroughCache } from "../platform/cache/read-through.ts";
-import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
 import { BoundedMapper, WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
@@ -17,9 +16,6 @@ import { createMetrics } from "../platform/observability/metrics.ts";
 import { observePool } from "../platform/observability/saturation.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
-import { FallbackRateLimitStore } from "../platform/redis/fallback-rate-limit-store.ts";
-import { LivePeers } from "../platform/redis/live-peers.ts";
-import { RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
 import { awaitShards, closeShards, connectShards } from "../platform/redis/shards.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { sendAuthTokenInterceptor } from "../platform/rpc/interceptors/auth-token.ts";
@@ -34,6 +30,7 @@ import { CachedProductCatalog } from "./cached-catalog.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { cartMetricsInterceptor } from "./metrics.ts";
 import type { Product } from "./model.ts";
+import { productBudget } from "./product-budget.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";
 import { cartHandlers } from "./server.ts";
@@ -121,44 +118,11 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     prepare: config.dbPrepare,
   });
   const metrics = createMetrics("cart");
-  // The product service counts a call when it arrives, after delays we cannot bound, so a
-  // permit is held from its grant until a window after the answer is in (the limiter's comment
-  // proves that no delay can then squeeze more than the limit into one of its seconds). The
-  // margin on the window covers only clocks running at slightly different rates (Redis' and the
-  // product service's): 10 ms is 1%, far above NTP's worst slew. A permit's lease is the call
-  // timeout: no call holds one longer, and a crashed cart's permits free themselves after it.
   // With Redis configured, one limiter log is shared by every cart process (the budget is global)
   // and product info is cached across them; without it, both live in this process only.
   const shards = connectShards(config.redisUrls, logger, { tracer });
   await awaitShards(shards, 2_000);
-  const redisLimiter = shards.length > 0 ? new RedisRateLimitStore(shards) : undefined;
-  const peers = redisLimiter
-    ? new LivePeers(redisLimiter, {
-        key: "product-service",
-        atLeast: config.productBudgetCarts,
-        registry: metrics.registry,
-      })
-    : undefined;
-  await peers?.refresh();
-  const limiterStore = redisLimiter
-    ? new FallbackRateLimitStore(redisLimiter, logger, metrics.registry, () => peers?.count() ?? 1)
-    : new MemoryRateLimitStore();
-  const windowMs = 1000 + config.productRpsMarginMs;
-  const limiter = new RateLimiter(
-    limiterStore,
-    "product-service",
-    config.productRps,
-    windowMs,
-    config.clientTimeoutMs + 1_000,
-  );
-  // Checks of unknown tokens come out of the same budget (each is a call through `limiter`),
-  // capped here so that strangers can take at most this part of it (cached-catalog.ts).
-  const unverifiedCap = new RateLimiter(
-    limiterStore,
-    "product-service:unverified",
-    Math.min(config.productUnverifiedRps, config.productRps),
-    windowMs,
-  );
+  const budget = await productBudget(config, shards, logger, metrics.registry);
   const productClient = createGrpcClient(ProductService, {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,
@@ -174,7 +138,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
         methods: ["GetProduct", "ListSkus"],
       }),
       tracingInterceptor(tracer),
-      rateLimitClientInterceptor(limiter, metrics.registry, "product-service"),
+      rateLimitClientInterceptor(budget.limiter, metrics.registry, "product-service"),
       sendAuthTokenInterceptor,
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
@@ -215,7 +179,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     new GrpcProductCatalog(productClient, config.productToken, pool),
     productCache,
     config.cache.ttlMs,
-    unverifiedCap,
+    budget.unverifiedCap,
   );
   const usecase = new CartUsecase(
     new PgCartRepo(db),
@@ -243,7 +207,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     drain: service.drain,
     stop: async () => {
       await service.stop();
-      peers?.stop();
+      budget.stop();
       await pool.close();
       productClient.close();
       lomsClient.close();
