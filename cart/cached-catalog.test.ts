@@ -1,5 +1,6 @@
-// The cached catalog's token rule: the cache answers only for tokens the product service
-// accepted recently; any other token goes to the product service first (and fails there if bad).
+// The cached catalog's token rules: the cache answers only for tokens the product service
+// accepted recently; any other token goes to the product service first (and fails there if
+// bad), a refused one is remembered, and checks of never-seen tokens are capped.
 
 import { expect, mock, test } from "bun:test";
 import { ReadThroughCache } from "../platform/cache/read-through.ts";
@@ -15,7 +16,7 @@ import type { ProductCatalog } from "./ports.ts";
 const BOOK: Product = { name: "book", price: 3379 };
 const withToken = (token: string): Ctx => withValue(backgroundCtx(), authTokenKey, token);
 
-function setup() {
+function setup(capOpen: () => boolean = () => true) {
   const source = {
     get: mock<ProductCatalog["get"]>(async (ctx, sku) => {
       const token = getValue(ctx, authTokenKey);
@@ -30,7 +31,10 @@ function setup() {
     remoteTtlMs: 60_000,
     negativeTtlMs: 5_000,
   });
-  return { source, catalog: new CachedProductCatalog(source, cache, 60_000) };
+  return {
+    source,
+    catalog: new CachedProductCatalog(source, cache, 60_000, { tryAcquire: async () => capOpen() }),
+  };
 }
 
 test("a token seen accepted is served from the cache; the configured token counts as one", async () => {
@@ -42,12 +46,23 @@ test("a token seen accepted is served from the cache; the configured token count
   expect(source.get).toHaveBeenCalledTimes(2);
 });
 
-test("a bad token reaches the product service even for a cached SKU, every time", async () => {
+test("a bad token reaches the product service even for a cached SKU, once; then it is remembered", async () => {
   const { source, catalog } = setup();
   expect(await catalog.get(backgroundCtx(), 1)).toEqual(BOOK);
-  for (let i = 0; i < 2; i++)
+  for (let i = 0; i < 3; i++)
     expect(await codeOf(catalog.get(withToken("stolen"), 1))).toBe("UNAUTHENTICATED");
-  expect(source.get).toHaveBeenCalledTimes(3);
+  expect(source.get).toHaveBeenCalledTimes(2);
+});
+
+test("over the cap, a never-seen token is refused at once; known and configured tokens are not capped", async () => {
+  let open = true;
+  const { source, catalog } = setup(() => open);
+  expect(await catalog.get(withToken("user"), 1)).toEqual(BOOK); // verified while the cap was open
+  open = false;
+  expect(await codeOf(catalog.get(withToken("stranger"), 1))).toBe("RESOURCE_EXHAUSTED");
+  expect(await catalog.get(backgroundCtx(), 1)).toEqual(BOOK); // cart's own token
+  expect(await catalog.get(withToken("user"), 1)).toEqual(BOOK);
+  expect(source.get).toHaveBeenCalledTimes(2); // the stranger made no call
 });
 
 test("an unknown SKU is cached as unknown after the token's first check", async () => {

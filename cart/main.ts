@@ -6,7 +6,6 @@ import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import { ReadThroughCache } from "../platform/cache/read-through.ts";
-import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
 import { BoundedMapper, WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
@@ -17,7 +16,6 @@ import { createMetrics } from "../platform/observability/metrics.ts";
 import { observePool } from "../platform/observability/saturation.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
-import { FallbackRateLimitStore, RedisRateLimitStore } from "../platform/redis/rate-limit-store.ts";
 import { awaitShards, closeShards, connectShards } from "../platform/redis/shards.ts";
 import { bindService } from "../platform/rpc/call.ts";
 import { sendAuthTokenInterceptor } from "../platform/rpc/interceptors/auth-token.ts";
@@ -32,6 +30,7 @@ import { CachedProductCatalog } from "./cached-catalog.ts";
 import { GrpcLoms } from "./loms-client.ts";
 import { cartMetricsInterceptor } from "./metrics.ts";
 import type { Product } from "./model.ts";
+import { productBudget } from "./product-budget.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
 import { PgCartRepo } from "./repo.ts";
 import { cartHandlers } from "./server.ts";
@@ -54,8 +53,12 @@ export interface CartConfig {
   readonly productToken: string;
   /** Calls per second to the product service, summed over every cart process. */
   readonly productRps: number;
-  /** Added to the limiter's one-second window to absorb network jitter (see startCart). */
+  /** Added to the limiter's one-second window: clock-rate differences only (see startCart). */
   readonly productRpsMarginMs: number;
+  /** Of `productRps`, at most this many per second may check tokens cart has never seen accepted. */
+  readonly productUnverifiedRps: number;
+  /** Cart processes sharing the budget, at least (the Redis fallback's divisor; see LivePeers). */
+  readonly productBudgetCarts: number;
   readonly lomsAddr: string;
   /** Product calls in flight per process (the worker pool's size), whatever the request count. */
   readonly workers: number;
@@ -85,7 +88,9 @@ export function cartConfig(env: Env): CartConfig {
     productAddr: envString(env, "CART_PRODUCT_ADDR", "127.0.0.1:50053"),
     productToken: envString(env, "CART_PRODUCT_TOKEN", "testtoken"),
     productRps: envInt(env, "CART_PRODUCT_RPS_LIMIT", 10, 1),
-    productRpsMarginMs: envInt(env, "CART_PRODUCT_RPS_MARGIN_MS", 50),
+    productRpsMarginMs: envInt(env, "CART_PRODUCT_RPS_MARGIN_MS", 10),
+    productUnverifiedRps: envInt(env, "CART_PRODUCT_UNVERIFIED_RPS", 2, 1),
+    productBudgetCarts: envInt(env, "CART_PRODUCT_BUDGET_CARTS", 1, 1),
     lomsAddr: envString(env, "CART_LOMS_ADDR", "127.0.0.1:50051"),
     workers: envInt(env, "CART_WORKERS", 10, 1),
     listConcurrency: envInt(env, "CART_LIST_CONCURRENCY", 10, 1),
@@ -113,33 +118,27 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     prepare: config.dbPrepare,
   });
   const metrics = createMetrics("cart");
-  // The window is widened by a margin: permits are counted when calls leave, the product service
-  // counts them when they arrive, and uneven network delay would otherwise squeeze a full window
-  // of calls into slightly less than a second at the far end.
   // With Redis configured, one limiter log is shared by every cart process (the budget is global)
   // and product info is cached across them; without it, both live in this process only.
   const shards = connectShards(config.redisUrls, logger, { tracer });
   await awaitShards(shards, 2_000);
-  const limiterStore =
-    shards.length > 0
-      ? new FallbackRateLimitStore(new RedisRateLimitStore(shards), logger, metrics.registry)
-      : new MemoryRateLimitStore();
-  const limiter = new RateLimiter(
-    limiterStore,
-    "product-service",
-    config.productRps,
-    1000 + config.productRpsMarginMs,
-  );
+  const budget = await productBudget(config, shards, logger, metrics.registry);
   const productClient = createGrpcClient(ProductService, {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,
     inProcess: config.inProcessPeers,
     // Retries outermost, so that every attempt waits for its own rate-limit permit (and its
-    // span shows that wait).
+    // span shows that wait). Only UNAVAILABLE is retried: a RESOURCE_EXHAUSTED means the
+    // product service's budget is spent, and a retry would spend it again (retry.ts).
     interceptors: [
-      retryInterceptor({ attempts: 3, baseDelayMs: 100, methods: ["GetProduct", "ListSkus"] }),
+      retryInterceptor({
+        attempts: 3,
+        baseDelayMs: 100,
+        retryOn: ["UNAVAILABLE"],
+        methods: ["GetProduct", "ListSkus"],
+      }),
       tracingInterceptor(tracer),
-      rateLimitClientInterceptor(limiter, metrics.registry, "product-service"),
+      rateLimitClientInterceptor(budget.limiter, metrics.registry, "product-service"),
       sendAuthTokenInterceptor,
       metricsInterceptor(metrics),
       loggingInterceptor(logger),
@@ -180,6 +179,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     new GrpcProductCatalog(productClient, config.productToken, pool),
     productCache,
     config.cache.ttlMs,
+    budget.unverifiedCap,
   );
   const usecase = new CartUsecase(
     new PgCartRepo(db),
@@ -207,6 +207,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     drain: service.drain,
     stop: async () => {
       await service.stop();
+      budget.stop();
       await pool.close();
       productClient.close();
       lomsClient.close();

@@ -1,16 +1,15 @@
-// product-mock wiring: catalog → use case → gRPC + gateway, behind the server-side rate limit
-// and latency knobs.
+// product-mock wiring: catalog → use case (token check, then the rate limit) → gRPC + gateway,
+// behind the latency knob; /calls reports what arrived (budget.ts).
 
 import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
-import { MemoryRateLimitStore, RateLimiter } from "../platform/concurrency/rate-limiter.ts";
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
-import { rateLimitServerInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { type RunningService, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
+import { RecordedBudget } from "./budget.ts";
 import { buildCatalog } from "./catalog.ts";
 import { latencyInterceptor } from "./latency.ts";
 import { MemoryCatalog } from "./repo.ts";
@@ -49,8 +48,8 @@ export function productMockConfig(env: Env): ProductMockConfig {
 export async function startProductMock(config: ProductMockConfig): Promise<RunningService> {
   const logger = createLogger("product-mock");
   const catalog = new MemoryCatalog(buildCatalog(config.generatedProducts));
-  const usecase = new ProductUsecase(catalog, config.tokens);
-  const limiter = new RateLimiter(new MemoryRateLimitStore(), "product-mock", config.rps);
+  const budget = new RecordedBudget(config.rps);
+  const usecase = new ProductUsecase(catalog, config.tokens, budget);
   return startService({
     name: "product-mock",
     logger,
@@ -59,11 +58,9 @@ export async function startProductMock(config: ProductMockConfig): Promise<Runni
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     bindings: [bindService(ProductService, productHandlers(usecase))],
-    interceptors: [
-      rateLimitServerInterceptor(limiter),
-      latencyInterceptor(config.latencyMs, config.latencyJitterMs),
-    ],
+    interceptors: [latencyInterceptor(config.latencyMs, config.latencyJitterMs)],
     docs: productApiDocs,
+    endpoints: { "/calls": budget.endpoint() },
   });
 }
 

@@ -5,7 +5,8 @@
 //
 // - Concurrent misses of one key run one load (see coalesce.ts); the others share its result.
 // - The remote layer is an optimisation only: any error there counts in the metrics and the
-//   read goes on to the loader, so a cache outage degrades to the source, never to an error.
+//   read goes on to the loader, so a cache outage degrades to the source, never to an error;
+//   what could not be written there is kept locally for the remote TTL.
 // - Metrics: cache_lookups_total{cache, layer, shard, result} with result hit | miss | error,
 //   the local layer labelled shard="local".
 
@@ -89,6 +90,11 @@ export class ReadThroughCache<T> {
         await remote.set(key, JSON.stringify(value), value === null ? negativeTtlMs : remoteTtlMs);
       } catch {
         this.#count("remote", remote.shardOf(key), "error");
+        // The short local TTL assumes the shared layer holds the entry behind it. It does not,
+        // so the local layer keeps it for the shared lifetime instead: otherwise a Redis outage
+        // would send every key back to the source every local TTL, spending the very budget
+        // the cache is there to save.
+        if (value !== null) this.#local.set(key, value, remoteTtlMs);
       }
     }
     return value;

@@ -6,9 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Registry } from "prom-client";
 import { startRedis, type TestRedis } from "../../tests/support/redis-server.ts";
 import { ReadThroughCache } from "../cache/read-through.ts";
+import type { Attempt } from "../concurrency/rate-limiter.ts";
 import { createLogger } from "../observability/logger.ts";
 import { ShardedRedisCache } from "./cache-store.ts";
-import { FallbackRateLimitStore, RedisRateLimitStore } from "./rate-limit-store.ts";
+import { FallbackRateLimitStore } from "./fallback-rate-limit-store.ts";
+import { LivePeers } from "./live-peers.ts";
+import { RedisRateLimitStore } from "./rate-limit-store.ts";
 import { awaitShards, closeShards, connectShards, type RedisShard } from "./shards.ts";
 
 const logger = createLogger("redis-test");
@@ -20,6 +23,7 @@ const connect = (urls: string[]) => {
   return shards;
 };
 const ready = (shards: RedisShard[]) => awaitShards(shards, 10_000);
+const waitOf = (a: Attempt) => (a.granted ? 0 : a.waitMs);
 
 beforeAll(async () => {
   servers = await Promise.all([startRedis(), startRedis(), startRedis()]);
@@ -41,7 +45,7 @@ describe("RedisRateLimitStore", () => {
     await Promise.all(
       limiters.map(async (store) => {
         while (performance.now() - started < 2_500) {
-          const wait = await store.tryAcquire("shared-test", 10, 500);
+          const wait = waitOf(await store.tryAcquire("shared-test", 10, 500, 0));
           if (wait === 0) grants.push(performance.now());
           else {
             expect(wait).toBeLessThanOrEqual(500);
@@ -57,7 +61,7 @@ describe("RedisRateLimitStore", () => {
     expect(grants.length).toBeGreaterThanOrEqual(45); // 5 windows of 10: the budget is used
     // The log lives on exactly one shard, the same one every client picked (one more attempt
     // first: the log expires a window after its last grant).
-    await limiters[0]?.tryAcquire("shared-test", 10, 500);
+    await limiters[0]?.tryAcquire("shared-test", 10, 500, 0);
     const holders = await Promise.all(stores[0]!.map((s) => s.client.exists("ratelimit:{shared-test}")));
     expect(holders.filter((n) => n === 1).length).toBe(1);
   }, 15_000);
@@ -68,10 +72,10 @@ describe("RedisRateLimitStore", () => {
     await ready(shards);
     const registry = new Registry();
     const store = new FallbackRateLimitStore(new RedisRateLimitStore(shards), logger, registry);
-    expect(await store.tryAcquire("outage", 3, 1000)).toBe(0);
+    expect(waitOf(await store.tryAcquire("outage", 3, 1000, 0))).toBe(0);
     await server.stop();
     const waits: number[] = [];
-    for (let i = 0; i < 4; i++) waits.push(await store.tryAcquire("outage", 3, 1000));
+    for (let i = 0; i < 4; i++) waits.push(waitOf(await store.tryAcquire("outage", 3, 1000, 0)));
     expect(waits.slice(0, 3)).toEqual([0, 0, 0]);
     expect(waits[3]).toBeGreaterThan(0);
     expect(store.onFallback).toBe(true);
@@ -80,9 +84,66 @@ describe("RedisRateLimitStore", () => {
     );
     await server.start();
     await ready(shards);
-    expect(await store.tryAcquire("outage-2", 3, 1000)).toBe(0);
+    expect(waitOf(await store.tryAcquire("outage-2", 3, 1000, 0))).toBe(0);
     expect(store.onFallback).toBe(false);
     expect(await shards[0]!.client.zcard("ratelimit:{outage-2}")).toBe(1);
+  }, 20_000);
+});
+
+describe("returning to Redis after an outage", () => {
+  test("permits granted in-process during the outage are carried into Redis' log", async () => {
+    const server = servers[0]!;
+    const shards = connect([server.url]);
+    await ready(shards);
+    const store = new FallbackRateLimitStore(new RedisRateLimitStore(shards), logger);
+    await server.stop();
+    for (let i = 0; i < 3; i++) expect((await store.tryAcquire("carry", 3, 1000, 0)).granted).toBe(true);
+    await server.start();
+    await ready(shards);
+    // The window still holds the three in-process grants: Redis must refuse a fourth.
+    expect((await store.tryAcquire("carry", 3, 1000, 0)).granted).toBe(false);
+    expect(store.onFallback).toBe(false);
+    expect(await shards[0]!.client.zcard("ratelimit:{carry}")).toBe(3);
+    await Bun.sleep(1_050);
+    expect((await store.tryAcquire("carry", 3, 1000, 0)).granted).toBe(true);
+  }, 20_000);
+});
+
+describe("held permits and live peers in Redis", () => {
+  test("a held permit counts until a window after its release, across clients", async () => {
+    const a = new RedisRateLimitStore(connect([servers[1]!.url]));
+    const b = new RedisRateLimitStore(connect([servers[1]!.url]));
+    await Promise.all([ready([a.shardFor("held")]), ready([b.shardFor("held")])]);
+    const first = await a.tryAcquire("held", 1, 200, 10_000);
+    if (!first.granted) throw new Error("first permit refused");
+    await Bun.sleep(400); // the call runs two windows: still counted
+    expect(waitOf(await b.tryAcquire("held", 1, 200, 10_000))).toBe(200);
+    await first.permit.release();
+    expect((await b.tryAcquire("held", 1, 200, 10_000)).granted).toBe(false);
+    await Bun.sleep(220);
+    expect((await b.tryAcquire("held", 1, 200, 10_000)).granted).toBe(true);
+  });
+
+  test("three processes see three live peers; with Redis gone each falls back to a third", async () => {
+    const server = servers[1]!;
+    const stores = [0, 1, 2].map(() => new RedisRateLimitStore(connect([server.url])));
+    await Promise.all(stores.map((s) => ready([s.shardFor("peers")])));
+    const peers = stores.map((s) => new LivePeers(s, { key: "peers", atLeast: 1, intervalMs: 50 }));
+    await Promise.all(peers.map((p) => p.refresh()));
+    await Promise.all(peers.map((p) => p.refresh()));
+    expect(peers.map((p) => p.count())).toEqual([3, 3, 3]);
+    const fallbacks = stores.map(
+      (s, i) => new FallbackRateLimitStore(s, logger, undefined, () => peers[i]!.count()),
+    );
+    await server.stop();
+    await Bun.sleep(200); // heartbeats fail meanwhile: the count stays
+    expect(peers.map((p) => p.count())).toEqual([3, 3, 3]);
+    let granted = 0;
+    for (const store of fallbacks)
+      for (let i = 0; i < 10; i++) if ((await store.tryAcquire("peers", 10, 1000, 0)).granted) granted++;
+    expect(granted).toBe(9);
+    for (const p of peers) p.stop();
+    await server.start();
   }, 20_000);
 });
 

@@ -61,8 +61,8 @@ test("cache miss, fill, hit and the limiter's script: CLIENT spans under the req
     const load = async () => ({ name: secret.name });
     await cache.get(`product:${secret.sku}`, load, signal); // GET (miss), then SET
     await cache.get(`product:${secret.sku}`, load, signal); // GET (hit)
-    await limiter.tryAcquire(secret.limiter, 10, 1_000); // EVAL: the script's first call on the connection
-    await limiter.tryAcquire(secret.limiter, 10, 1_000); // EVALSHA
+    await limiter.tryAcquire(secret.limiter, 10, 1_000, 0); // EVAL: the script's first call on the connection
+    await limiter.tryAcquire(secret.limiter, 10, 1_000, 0); // EVALSHA
   });
 
   expect(spans.map((s) => s.name)).toEqual(["GET", "SET", "GET", "EVAL", "EVALSHA"]);

@@ -31,10 +31,16 @@ function failing(errors: AppError[]): { fn: UnaryFn; attempts: () => number } {
 describe("retryInterceptor", () => {
   const retry = retryInterceptor({ attempts: 3, baseDelayMs: 1, methods: ["GetProduct"] });
 
-  test("retries UNAVAILABLE and RESOURCE_EXHAUSTED until success", async () => {
-    const f = failing([AppError.unavailable("x"), AppError.resourceExhausted("y")]);
+  test("retries UNAVAILABLE until success", async () => {
+    const f = failing([AppError.unavailable("x"), AppError.unavailable("y")]);
     expect(await retry(f.fn)(req, call())).toBe(req);
     expect(f.attempts()).toBe(3);
+  });
+
+  test("never retries RESOURCE_EXHAUSTED by default: a retry would spend the spent budget again", async () => {
+    const f = failing([AppError.resourceExhausted("y")]);
+    await expect(retry(f.fn)(req, call())).rejects.toMatchObject({ code: "RESOURCE_EXHAUSTED" });
+    expect(f.attempts()).toBe(1);
   });
 
   test("stops after the last attempt with the last error", async () => {

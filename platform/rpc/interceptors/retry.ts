@@ -1,6 +1,10 @@
-// Client-side retries for transient failures (UNAVAILABLE, RESOURCE_EXHAUSTED) with exponential
-// backoff and jitter, never past the caller's deadline. Only for idempotent calls: the client
-// owner decides by listing the methods it applies to.
+// Client-side retries for transient failures (UNAVAILABLE by default) with exponential backoff
+// and jitter, never past the caller's deadline. Only for idempotent calls: the client owner
+// decides by listing the methods it applies to.
+//
+// RESOURCE_EXHAUSTED is not retried by default: it says a budget is spent (product-mock's rate
+// limit, which cart's own limiter shares out), and a retry spends it again — under load every
+// refusal would turn into up to `attempts` calls against a limit that is already full.
 
 import type { Interceptor } from "../call.ts";
 import { type Ctx, sleep } from "../context.ts";
@@ -15,7 +19,7 @@ export interface RetryOptions {
 }
 
 export function retryInterceptor(options: RetryOptions): Interceptor {
-  const retryOn = new Set(options.retryOn ?? ["UNAVAILABLE", "RESOURCE_EXHAUSTED"]);
+  const retryOn = new Set(options.retryOn ?? ["UNAVAILABLE"]);
   const methods = new Set(options.methods);
   return (next) => async (req, call) => {
     if (!methods.has(call.method.name)) return next(req, call);
