@@ -37,6 +37,7 @@ test("labelled counters a dashboard plots read 0 for every known label before th
       value: value(cart, `cart_checkout_failures_total{reason="${reason}",service="cart"}`),
     }).toEqual({ reason, value: 0 });
   }
+  expect(value(cart, 'cart_checkouts_after_spent_key_total{service="cart"}')).toBe(0);
   const notifications = await scrape(sys.notificationsUrl);
   for (const outcome of ["notified", "duplicate", "poison"]) {
     expect(notifications).toContain(
