@@ -10,8 +10,7 @@
 import { LruCache } from "../platform/cache/lru.ts";
 import type { ReadThroughCache } from "../platform/cache/read-through.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
-import { getValue } from "../platform/rpc/context-values.ts";
-import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
+import { authTokenKey, getValue } from "../platform/rpc/context-values.ts";
 import type { Product } from "./model.ts";
 import type { ProductCatalog } from "./ports.ts";
 

@@ -2,9 +2,8 @@
 // ascending order after a cursor.
 
 import type { Ctx } from "../platform/rpc/context.ts";
-import { getValue } from "../platform/rpc/context-values.ts";
+import { authTokenKey, getValue } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
-import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import type { Product } from "./catalog.ts";
 
 /** Port: the catalog's read side. */
