@@ -78,14 +78,17 @@ export class CartUsecase {
    * giving up then must not leave the ordered lines in the cart.
    */
   async checkout(ctx: Ctx, userId: number): Promise<number> {
+    // Counted here, not from the request and reply at the API boundary: only the use case knows
+    // whether the order came from a spent key's retry.
+    let outcome: { orderId: number; afterSpentKey: boolean };
     try {
-      const { orderId, afterSpentKey } = await this.#checkout(ctx, userId);
-      this.observer.checkedOut(afterSpentKey);
-      return orderId;
+      outcome = await this.#checkout(ctx, userId);
     } catch (err) {
       this.observer.checkoutFailed(AppError.from(err).code);
       throw err;
     }
+    this.observer.checkedOut(outcome.afterSpentKey);
+    return outcome.orderId;
   }
 
   async #checkout(ctx: Ctx, userId: number): Promise<{ orderId: number; afterSpentKey: boolean }> {
