@@ -7,9 +7,10 @@ import { spawnSync } from "node:child_process";
 import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
 let sys: TestSystem;
+// Starting Postgres and four services takes longer than bun's 5 s default on a busy machine.
 beforeAll(async () => {
   sys = await startTestSystem({ PRODUCT_MOCK_GENERATED: "100" });
-});
+}, 60_000);
 afterAll(async () => {
   await sys?.destroy();
 });
