@@ -5,9 +5,8 @@
 import { expect, mock, test } from "bun:test";
 import { ReadThroughCache } from "../platform/cache/read-through.ts";
 import { backgroundCtx, type Ctx } from "../platform/rpc/context.ts";
-import { getValue, withValue } from "../platform/rpc/context-values.ts";
+import { authTokenKey, getValue, withValue } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
-import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import { codeOf } from "../tests/support/code-of.ts";
 import { CachedProductCatalog } from "./cached-catalog.ts";
 import type { Product } from "./model.ts";

@@ -19,9 +19,8 @@
 import { LruCache } from "../platform/cache/lru.ts";
 import type { ReadThroughCache } from "../platform/cache/read-through.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
-import { getValue } from "../platform/rpc/context-values.ts";
+import { authTokenKey, getValue } from "../platform/rpc/context-values.ts";
 import { AppError, hasCode } from "../platform/rpc/errors.ts";
-import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import type { Product } from "./model.ts";
 import type { ProductCatalog } from "./ports.ts";
 

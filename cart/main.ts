@@ -28,7 +28,7 @@ import { type RunningServer, startService } from "../platform/service.ts";
 import { runMain } from "../platform/startup.ts";
 import { CachedProductCatalog } from "./cached-catalog.ts";
 import { GrpcLoms } from "./loms-client.ts";
-import { cartMetricsInterceptor } from "./metrics.ts";
+import { cartMetrics } from "./metrics.ts";
 import type { Product } from "./model.ts";
 import { productBudget } from "./product-budget.ts";
 import { GrpcProductCatalog } from "./product-client.ts";
@@ -187,6 +187,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     loms,
     loms,
     new BoundedMapper(config.listConcurrency),
+    cartMetrics(metrics.registry),
   );
   const service = await startService({
     name: "cart",
@@ -197,7 +198,6 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     bindings: [bindService(CartService, cartHandlers(usecase))],
-    interceptors: [cartMetricsInterceptor(metrics.registry)],
     readiness: () => db.ping(AbortSignal.timeout(2_000)),
     docs: cartApiDocs,
   });

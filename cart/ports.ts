@@ -1,7 +1,9 @@
 // What the cart use cases need from the outside world. Adapters: repo.ts (Postgres),
-// product-client.ts (product service over gRPC), loms-client.ts (LOMS over gRPC).
+// product-client.ts (product service over gRPC), loms-client.ts (LOMS over gRPC), metrics.ts
+// (Prometheus).
 
 import type { Ctx } from "../platform/rpc/context.ts";
+import type { Code } from "../platform/rpc/errors.ts";
 import type { CartLine, Product } from "./model.ts";
 
 export interface CartRepo {
@@ -60,4 +62,21 @@ export interface ConcurrentMapper {
     fn: (item: I, signal: AbortSignal) => Promise<O>,
     signal: AbortSignal,
   ): Promise<O[]>;
+}
+
+/**
+ * What the use case tells the business metrics, in its own terms: it knows what a checkout did
+ * (which no interceptor can tell from a request and a reply); the adapter decides how to count.
+ */
+export interface CartObserver {
+  /** An add was accepted: `count` units went into a cart. */
+  itemsAdded(count: number): void;
+  /**
+   * A checkout made (or was answered) an order. `afterSpentKey`: the cart's key was spent — its
+   * order holds other lines than the cart now, or was cancelled or expired — so a new key made a
+   * new order; with a changed cart the spent key's order, never seen by the user, is left behind.
+   */
+  checkedOut(afterSpentKey: boolean): void;
+  /** A checkout was refused or failed, with the code its caller gets. */
+  checkoutFailed(code: Code): void;
 }

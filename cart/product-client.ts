@@ -7,9 +7,8 @@ import type { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import type { WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import type { ServiceClient } from "../platform/rpc/call.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
-import { getValue, withValue } from "../platform/rpc/context-values.ts";
+import { authTokenKey, getValue, withValue } from "../platform/rpc/context-values.ts";
 import { fromDependency, hasCode } from "../platform/rpc/errors.ts";
-import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import type { Product } from "./model.ts";
 import type { ProductCatalog } from "./ports.ts";
 

@@ -4,7 +4,7 @@ import { backgroundCtx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import { codeOf } from "../tests/support/code-of.ts";
 import type { Product } from "./model.ts";
-import type { CartRepo, OrderService, ProductCatalog, StockService } from "./ports.ts";
+import type { CartObserver, CartRepo, OrderService, ProductCatalog, StockService } from "./ports.ts";
 import { CartUsecase } from "./usecase.ts";
 
 const ctx = backgroundCtx();
@@ -28,8 +28,13 @@ function setup() {
   const stocks = { available: mock<StockService["available"]>(async () => 100) };
   const orders = { create: mock<OrderService["create"]>(async () => 42) };
   const pool = new WorkerPool(4);
-  const usecase = new CartUsecase(repo, catalog, stocks, orders, pool);
-  return { repo, catalog, stocks, orders, usecase };
+  const observer = {
+    itemsAdded: mock<CartObserver["itemsAdded"]>(() => {}),
+    checkedOut: mock<CartObserver["checkedOut"]>(() => {}),
+    checkoutFailed: mock<CartObserver["checkoutFailed"]>(() => {}),
+  };
+  const usecase = new CartUsecase(repo, catalog, stocks, orders, pool, observer);
+  return { repo, catalog, stocks, orders, observer, usecase };
 }
 
 describe("addItem", () => {
@@ -39,6 +44,7 @@ describe("addItem", () => {
     expect(s.catalog.get).toHaveBeenCalledWith(ctx, 1076963);
     expect(s.stocks.available).toHaveBeenCalledWith(ctx, 1076963);
     expect(s.repo.add).toHaveBeenCalledWith(ctx, 1, { sku: 1076963, count: 3 }, 100);
+    expect(s.observer.itemsAdded.mock.calls).toEqual([[3]]);
   });
 
   test("an unknown SKU is FAILED_PRECONDITION and the cart is untouched", async () => {
@@ -52,6 +58,7 @@ describe("addItem", () => {
     const s = setup();
     s.repo.add.mockResolvedValueOnce(false);
     expect(await codeOf(s.usecase.addItem(ctx, 1, { sku: 1148162, count: 500 }))).toBe("FAILED_PRECONDITION");
+    expect(s.observer.itemsAdded).not.toHaveBeenCalled();
   });
 
   test("a product service failure propagates with its code", async () => {
@@ -120,12 +127,16 @@ describe("checkout", () => {
     expect(s.orders.create).toHaveBeenCalledWith(ctx, 1, lines, "k1");
     expect(s.repo.completeCheckout).toHaveBeenCalledWith(expect.anything(), 1, "k1", 42, lines);
     expect(s.repo.abandonCheckout).not.toHaveBeenCalled();
+    expect(s.observer.checkedOut.mock.calls).toEqual([[false]]);
+    expect(s.observer.checkoutFailed).not.toHaveBeenCalled();
   });
 
   test("an empty cart is NOT_FOUND and no order is created", async () => {
     const s = setup();
     expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("NOT_FOUND");
     expect(s.orders.create).not.toHaveBeenCalled();
+    expect(s.observer.checkoutFailed.mock.calls).toEqual([["NOT_FOUND"]]);
+    expect(s.observer.checkedOut).not.toHaveBeenCalled();
   });
 
   test("when LOMS refuses, the error passes through and the cart stays", async () => {
@@ -153,6 +164,7 @@ describe("checkout", () => {
     expect(s.repo.abandonCheckout.mock.calls.map((c) => c.slice(1))).toEqual([[1, "k1"]]);
     expect(s.orders.create.mock.calls.map((c) => c[3])).toEqual(["k1", "k2"]);
     expect(s.repo.completeCheckout).toHaveBeenCalledWith(expect.anything(), 1, "k2", 42, now);
+    expect(s.observer.checkedOut.mock.calls).toEqual([[true]]);
   });
 
   test("a key spent twice in a row is ABORTED: another checkout of the cart is racing", async () => {
@@ -162,6 +174,8 @@ describe("checkout", () => {
     expect(await codeOf(s.usecase.checkout(ctx, 1))).toBe("ABORTED");
     expect(s.orders.create).toHaveBeenCalledTimes(2);
     expect(s.repo.completeCheckout).not.toHaveBeenCalled();
+    expect(s.observer.checkoutFailed.mock.calls).toEqual([["ABORTED"]]);
+    expect(s.observer.checkedOut).not.toHaveBeenCalled();
   });
 
   test("the cleanup outlives the caller but not its own timeout", async () => {

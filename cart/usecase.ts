@@ -4,7 +4,14 @@
 import { type Ctx, withTimeout } from "../platform/rpc/context.ts";
 import { AppError, hasCode } from "../platform/rpc/errors.ts";
 import type { CartItem, CartLine, CartView } from "./model.ts";
-import type { CartRepo, ConcurrentMapper, OrderService, ProductCatalog, StockService } from "./ports.ts";
+import type {
+  CartObserver,
+  CartRepo,
+  ConcurrentMapper,
+  OrderService,
+  ProductCatalog,
+  StockService,
+} from "./ports.ts";
 
 export class CartUsecase {
   constructor(
@@ -13,6 +20,7 @@ export class CartUsecase {
     private readonly stocks: StockService,
     private readonly orders: OrderService,
     private readonly pool: ConcurrentMapper,
+    private readonly observer: CartObserver,
   ) {}
 
   async addItem(ctx: Ctx, userId: number, line: CartLine): Promise<void> {
@@ -24,6 +32,7 @@ export class CartUsecase {
         `not enough stock for sku ${line.sku}: ${available} available, fewer than the cart would hold`,
       );
     }
+    this.observer.itemsAdded(line.count);
   }
 
   deleteItem(ctx: Ctx, userId: number, sku: number): Promise<void> {
@@ -69,10 +78,24 @@ export class CartUsecase {
    * giving up then must not leave the ordered lines in the cart.
    */
   async checkout(ctx: Ctx, userId: number): Promise<number> {
+    // Counted here, not from the request and reply at the API boundary: only the use case knows
+    // whether the order came from a spent key's retry.
+    let outcome: { orderId: number; afterSpentKey: boolean };
+    try {
+      outcome = await this.#checkout(ctx, userId);
+    } catch (err) {
+      this.observer.checkoutFailed(AppError.from(err).code);
+      throw err;
+    }
+    this.observer.checkedOut(outcome.afterSpentKey);
+    return outcome.orderId;
+  }
+
+  async #checkout(ctx: Ctx, userId: number): Promise<{ orderId: number; afterSpentKey: boolean }> {
     const first = await this.#attempt(ctx, userId);
-    if (first !== SPENT) return first;
+    if (first !== SPENT) return { orderId: first, afterSpentKey: false };
     const second = await this.#attempt(ctx, userId);
-    if (second !== SPENT) return second;
+    if (second !== SPENT) return { orderId: second, afterSpentKey: true };
     // Another checkout of this cart spent the new key too between our two reads: rare, and the
     // caller's retry sees the cart as it is then.
     throw new AppError(

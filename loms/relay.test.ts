@@ -9,8 +9,7 @@ import { type BusMessage, type Delivery, type EventBus, PublishError } from "../
 import { inProcessBus, partitionOf } from "../platform/events/in-process.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
-import { withValue } from "../platform/rpc/context-values.ts";
-import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
+import { requestIdKey, withValue } from "../platform/rpc/context-values.ts";
 import { startTestPostgres, type TestPostgres } from "../tests/support/postgres.ts";
 import { observeOutbox } from "./metrics.ts";
 import { pgOutboxSessions } from "./outbox-repo.ts";

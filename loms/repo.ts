@@ -7,9 +7,8 @@ import * as s from "../gen/sql/loms/stocks_sql.ts";
 import type { Database, DBTX } from "../platform/db/postgres.ts";
 import { traceparentOf } from "../platform/events/tracing.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
-import { getValue } from "../platform/rpc/context-values.ts";
+import { getValue, requestIdKey } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
-import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
 import type { Order, OrderEvent, OrderItem, OrderStatus, Stock } from "./model.ts";
 import type { LomsStore, OrderEventRepo, OrderRepo, StockRepo, TxRepos } from "./ports.ts";
 

@@ -7,8 +7,7 @@ import type { EventBus, Subscription } from "../platform/events/bus.ts";
 import { consumeTraced } from "../platform/events/tracing.ts";
 import { noopTracer } from "../platform/observability/tracing.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
-import { withValue } from "../platform/rpc/context-values.ts";
-import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
+import { requestIdKey, withValue } from "../platform/rpc/context-values.ts";
 import type { NotificationsUsecase } from "./usecase.ts";
 
 export function consumeOrderEvents(

@@ -3,9 +3,8 @@
 // RESOURCE_EXHAUSTED; unknown SKUs are NOT_FOUND; SKUs list in ascending order after a cursor.
 
 import type { Ctx } from "../platform/rpc/context.ts";
-import { getValue } from "../platform/rpc/context-values.ts";
+import { authTokenKey, getValue } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
-import { authTokenKey } from "../platform/rpc/interceptors/auth-token.ts";
 import type { Product } from "./catalog.ts";
 
 /** Port: the rate limit, asked once per authenticated call. */

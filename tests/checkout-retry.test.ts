@@ -4,6 +4,8 @@
 // so cart's cleanup after LOMS answered cannot finish within its own timeout; the caller gets an
 // error while LOMS keeps the order. The cart is then exactly as it was, still holding the key
 // LOMS stored with the order — the state a lost answer leaves behind.
+// A retry that finds the key spent is counted on cart's /metrics
+// (cart_checkouts_after_spent_key_total): with a changed cart it leaves an order behind.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
@@ -48,6 +50,15 @@ const orderOf = async (id: number) =>
   (await http("GET", `${sys.lomsUrl}/order/info?order_id=${id}`)).body as { status: string; items: Line[] };
 const ordersOfUser = async (user: number): Promise<number[]> =>
   (await lomsSql`select id from orders where user_id = ${user} order by id`).map((r) => Number(r.id));
+
+/** Cart's count of checkouts that found their key spent and made a new order, from /metrics. */
+async function afterSpentKey(): Promise<number> {
+  const text = await (await fetch(`${sys.cartUrl}/metrics`)).text();
+  const series = 'cart_checkouts_after_spent_key_total{service="cart"} ';
+  const line = text.split("\n").find((l) => l.startsWith(series));
+  if (line === undefined) throw new Error(`cart's /metrics has no ${series.trim()}`);
+  return Number(line.slice(series.length));
+}
 
 /** Runs `work` while a transaction holds locks taken by `lock`; releases them afterwards. */
 async function whileLocked<T>(sql: postgres.Sql, lock: string, params: unknown[], work: () => Promise<T>) {
@@ -109,11 +120,14 @@ test("a lost checkout retried unchanged answers the same order and clears the ca
   await add(81, E, 2);
   const lost = await lostCheckout(81);
   expect(await cartLines(81)).toEqual([{ sku: E, count: 2 }]);
+  const spentBefore = await afterSpentKey();
 
   const retry = await checkout(81);
   expect(retry).toMatchObject({ status: 200, body: { order_id: lost } });
   expect(await cartLines(81)).toEqual([]);
   expect(await loms.available(E)).toBe(before - 2);
+  // The key's own order answered: nothing left behind, nothing counted.
+  expect(await afterSpentKey()).toBe(spentBefore);
 }, 30_000);
 
 test("a lost checkout retried after adding a line orders the cart as it is now and drops nothing", async () => {
@@ -121,9 +135,12 @@ test("a lost checkout retried after adding a line orders the cart as it is now a
   const lost = await lostCheckout(82);
   expect(await orderOf(lost)).toMatchObject({ status: "awaiting payment", items: [{ sku: A, count: 1 }] });
   await add(82, B, 2);
+  const spentBefore = await afterSpentKey();
 
   const retry = await checkout(82);
   expect(retry.status).toBe(200);
+  // The key was spent on {A}, which the user never saw: counted, as that order is left behind.
+  expect(await afterSpentKey()).toBe(spentBefore + 1);
   const orderId = (retry.body as { order_id: number }).order_id;
   // Nothing dropped: every line the user had is in the answered order or still in the cart.
   const orderedOrKept = [...(await orderOf(orderId)).items, ...(await cartLines(82))];
@@ -145,9 +162,11 @@ test("a lost checkout whose order was cancelled meanwhile makes a new order on r
   await add(83, C, 3);
   const lost = await lostCheckout(83);
   expect((await http("POST", `${sys.lomsUrl}/order/cancel`, { order_id: lost })).status).toBe(200);
+  const spentBefore = await afterSpentKey();
 
   const retry = await checkout(83);
   expect(retry.status).toBe(200);
+  expect(await afterSpentKey()).toBe(spentBefore + 1);
   const orderId = (retry.body as { order_id: number }).order_id;
   expect(orderId).not.toBe(lost);
   expect(await orderOf(orderId)).toMatchObject({ status: "awaiting payment", items: [{ sku: C, count: 3 }] });

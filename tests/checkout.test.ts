@@ -3,7 +3,9 @@
 // Real gateway, real gRPC to a real LOMS, real Postgres; LOMS' stock shows how much was reserved.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { Registry } from "prom-client";
 import { GrpcLoms } from "../cart/loms-client.ts";
+import { cartMetrics } from "../cart/metrics.ts";
 import type { OrderService } from "../cart/ports.ts";
 import { PgCartRepo } from "../cart/repo.ts";
 import { CartUsecase } from "../cart/usecase.ts";
@@ -66,6 +68,7 @@ function checkoutWith(after: (orderId: number, abort: (reason: AppError) => void
     real,
     orders,
     new WorkerPool(2),
+    cartMetrics(new Registry()),
   );
   return { usecase, ctx: { signal: controller.signal } };
 }

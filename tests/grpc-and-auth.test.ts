@@ -5,8 +5,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { CartService } from "../gen/proto/cart/v1/cart_pb.ts";
 import { createGrpcClient, type GrpcClient } from "../platform/grpc/client.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
-import { withValue } from "../platform/rpc/context-values.ts";
-import { authTokenKey, sendAuthTokenInterceptor } from "../platform/rpc/interceptors/auth-token.ts";
+import { authTokenKey, withValue } from "../platform/rpc/context-values.ts";
+import { sendAuthTokenInterceptor } from "../platform/rpc/interceptors/auth-token.ts";
 import { codeOf } from "./support/code-of.ts";
 import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 

@@ -7,9 +7,10 @@ import { spawnSync } from "node:child_process";
 import { http, startTestSystem, type TestSystem } from "./support/system.ts";
 
 let sys: TestSystem;
+// Starting Postgres and four services takes longer than bun's 5 s default on a busy machine.
 beforeAll(async () => {
   sys = await startTestSystem({ PRODUCT_MOCK_GENERATED: "100" });
-});
+}, 60_000);
 afterAll(async () => {
   await sys?.destroy();
 });
@@ -37,6 +38,7 @@ test("labelled counters a dashboard plots read 0 for every known label before th
       value: value(cart, `cart_checkout_failures_total{reason="${reason}",service="cart"}`),
     }).toEqual({ reason, value: 0 });
   }
+  expect(value(cart, 'cart_checkouts_after_spent_key_total{service="cart"}')).toBe(0);
   const notifications = await scrape(sys.notificationsUrl);
   for (const outcome of ["notified", "duplicate", "poison"]) {
     expect(notifications).toContain(

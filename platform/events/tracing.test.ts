@@ -6,11 +6,10 @@ import { expect, test } from "bun:test";
 import { context, SpanKind, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
 import { createLogger } from "../observability/logger.ts";
+import { extractTraceContext, traceIds } from "../observability/trace-context.ts";
 import { createTracing } from "../observability/tracing.ts";
 import { backgroundCtx } from "../rpc/context.ts";
-import { withValue } from "../rpc/context-values.ts";
-import { extractTraceContext, traceContextKey } from "../rpc/interceptors/trace-context.ts";
-import { traceIds } from "../rpc/interceptors/tracing.ts";
+import { traceContextKey, withValue } from "../rpc/context-values.ts";
 import { inProcessBus } from "./in-process.ts";
 import { consumeTraced, endProducerSpans, startProducerSpan, traceparentOf } from "./tracing.ts";
 

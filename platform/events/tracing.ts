@@ -4,13 +4,9 @@
 // handler, made active so that the handler's own spans (Postgres) nest under it.
 
 import { context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
+import { extractTraceContext, injectTraceContext } from "../observability/trace-context.ts";
 import type { Ctx } from "../rpc/context.ts";
-import { getValue, withValue } from "../rpc/context-values.ts";
-import {
-  extractTraceContext,
-  injectTraceContext,
-  traceContextKey,
-} from "../rpc/interceptors/trace-context.ts";
+import { getValue, traceContextKey, withValue } from "../rpc/context-values.ts";
 
 /** The `traceparent` of the span in the Ctx, to store with work done later (an outbox row). */
 export function traceparentOf(ctx: Ctx): string | null {

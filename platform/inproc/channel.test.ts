@@ -10,9 +10,8 @@ import { createGrpcClient, type GrpcClient } from "../grpc/client.ts";
 import { createLogger } from "../observability/logger.ts";
 import { bindService, type ServiceImpl } from "../rpc/call.ts";
 import { backgroundCtx, type Ctx, sleep } from "../rpc/context.ts";
-import { getValue, withValue } from "../rpc/context-values.ts";
-import { authTokenKey, sendAuthTokenInterceptor } from "../rpc/interceptors/auth-token.ts";
-import { requestIdKey } from "../rpc/interceptors/request-id.ts";
+import { authTokenKey, getValue, requestIdKey, withValue } from "../rpc/context-values.ts";
+import { sendAuthTokenInterceptor } from "../rpc/interceptors/auth-token.ts";
 import { type RunningService, startService } from "../service.ts";
 
 type Impl = ServiceImpl<typeof ProductService>;

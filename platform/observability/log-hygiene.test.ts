@@ -12,8 +12,7 @@ import { Database } from "../db/postgres.ts";
 import { migrate } from "../dev/migrate.ts";
 import { newCall } from "../rpc/call.ts";
 import { backgroundCtx } from "../rpc/context.ts";
-import { withValue } from "../rpc/context-values.ts";
-import { authTokenKey } from "../rpc/interceptors/auth-token.ts";
+import { authTokenKey, withValue } from "../rpc/context-values.ts";
 import { loggingInterceptor } from "../rpc/interceptors/logging.ts";
 import { loggerOptions } from "./logger.ts";
 

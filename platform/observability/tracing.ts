@@ -3,7 +3,8 @@
 // (protobuf) collector when an endpoint is configured; with none, spans are still made (trace
 // ids reach the logs and travel in metadata) but nothing is exported, so the service runs
 // unchanged without a collector. Context crosses `await` through AsyncLocalStorage, set once
-// per process; request code passes it explicitly in the Ctx (rpc/interceptors/trace-context.ts).
+// per process; request code passes it explicitly in the Ctx (traceContextKey in
+// rpc/context-values.ts; carried across boundaries by observability/trace-context.ts).
 
 import { context, type Tracer, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";

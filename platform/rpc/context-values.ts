@@ -1,7 +1,10 @@
-// Typed request-scoped values, after connect-es' `contextValues`: a key is created once by the
-// module that owns the value (an interceptor, usually) and read anywhere with its type. A new
-// value (a trace id, say) is a new key and an interceptor pair; no transport or Ctx change.
+// Typed request-scoped values, after connect-es' `contextValues`, and every key the platform
+// defines. The keys live here, not in the interceptors that fill them, so that whatever reads a
+// value (a repository storing the request id, a client sending the token on, an event consumer
+// continuing a trace) imports the concept rather than an interceptor. A new value is a new key
+// here and an interceptor pair in rpc/interceptors/metadata.ts; no transport or Ctx change.
 
+import { type Context, ROOT_CONTEXT } from "@opentelemetry/api";
 import type { Ctx } from "./context.ts";
 
 export interface ContextKey<T> {
@@ -26,3 +29,21 @@ export function withValue<T>(ctx: Ctx, key: ContextKey<T>, value: T): Ctx {
   values.set(key.id, value);
   return { ...ctx, values };
 }
+
+/**
+ * Correlates one request's log lines across services (`x-request-id`): set by the server side of
+ * rpc/interceptors/request-id.ts, or by whatever starts work from a message (an event consumer).
+ */
+export const requestIdKey = createContextKey<string | undefined>(undefined, "request id");
+
+/**
+ * The caller's token (`x-auth-token`, rpc/interceptors/auth-token.ts), sent on only by clients
+ * that run `sendAuthTokenInterceptor`. Nothing serializes context values, so it never reaches logs.
+ */
+export const authTokenKey = createContextKey<string | undefined>(undefined, "auth token");
+
+/**
+ * The OpenTelemetry context of the current span, or of the remote parent before one starts
+ * (rpc/interceptors/trace-context.ts fills it, tracing.ts replaces it with its own span).
+ */
+export const traceContextKey = createContextKey<Context>(ROOT_CONTEXT, "trace context");

@@ -5,11 +5,9 @@
 // Tokens never reach logs: they live in context values, which nothing serializes.
 
 import type { Interceptor } from "../call.ts";
-import { createContextKey, getValue, withValue } from "../context-values.ts";
+import { authTokenKey, getValue, withValue } from "../context-values.ts";
 
 const HEADER = "x-auth-token";
-
-export const authTokenKey = createContextKey<string | undefined>(undefined, "auth token");
 
 /** Server side: the incoming token into the context. Client side: nothing (see above). */
 export const authTokenInterceptor: Interceptor = (next) => (req, call) => {

@@ -3,11 +3,10 @@
 // their cause, through the logger's safeError (no row data).
 
 import type { Logger } from "../../observability/logger.ts";
+import { traceIds } from "../../observability/trace-context.ts";
 import { type Interceptor, methodPath } from "../call.ts";
-import { getValue } from "../context-values.ts";
+import { getValue, requestIdKey } from "../context-values.ts";
 import { AppError } from "../errors.ts";
-import { requestIdKey } from "./request-id.ts";
-import { traceIds } from "./tracing.ts";
 
 const UNEXPECTED = new Set(["INTERNAL", "UNKNOWN", "DATA_LOSS"]);
 

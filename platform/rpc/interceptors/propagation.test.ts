@@ -10,8 +10,7 @@ import { createLogger } from "../../observability/logger.ts";
 import { type RunningService, startService } from "../../service.ts";
 import { bindService, type Interceptor } from "../call.ts";
 import { backgroundCtx } from "../context.ts";
-import { createContextKey, getValue, withValue } from "../context-values.ts";
-import { requestIdKey } from "./request-id.ts";
+import { createContextKey, getValue, requestIdKey, withValue } from "../context-values.ts";
 
 const traceKey = createContextKey<string | undefined>(undefined, "traceparent");
 const traceInterceptor: Interceptor = (next) => (req, call) => {

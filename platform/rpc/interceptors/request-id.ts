@@ -4,11 +4,9 @@
 
 import { randomUUID } from "node:crypto";
 import type { Interceptor } from "../call.ts";
-import { createContextKey, getValue, withValue } from "../context-values.ts";
+import { getValue, requestIdKey, withValue } from "../context-values.ts";
 
 const HEADER = "x-request-id";
-
-export const requestIdKey = createContextKey<string | undefined>(undefined, "request id");
 
 export const requestIdInterceptor: Interceptor = (next) => (req, call) => {
   if (call.side === "server") {

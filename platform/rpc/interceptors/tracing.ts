@@ -12,12 +12,10 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { spanIds } from "../../observability/logger.ts";
+import { injectTraceContext } from "../../observability/trace-context.ts";
 import { type Interceptor, methodPath } from "../call.ts";
-import type { Ctx } from "../context.ts";
-import { getValue, withValue } from "../context-values.ts";
+import { getValue, traceContextKey, withValue } from "../context-values.ts";
 import { AppError, type Code, codeToNumber } from "../errors.ts";
-import { injectTraceContext, traceContextKey } from "./trace-context.ts";
 
 export function tracingInterceptor(tracer: Tracer): Interceptor {
   return (next) => async (req, call) => {
@@ -65,8 +63,3 @@ function setCode(span: Span, code: Code | "OK"): void {
 }
 
 const SERVER_FAULTS = new Set(["INTERNAL", "UNKNOWN", "DATA_LOSS", "UNAVAILABLE", "DEADLINE_EXCEEDED"]);
-
-/** The ids of the span in the Ctx, for log lines; empty when there is none. */
-export function traceIds(ctx: Ctx): { trace_id?: string; span_id?: string } {
-  return spanIds(getValue(ctx, traceContextKey));
-}
