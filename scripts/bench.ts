@@ -105,6 +105,8 @@ interface Row {
 
 const rows: Row[] = [];
 const ceilings: Measured[] = [];
+/** The same trivial server on Bun.serve: what leaving node:http could gain at most. */
+const nativeCeilings: Measured[] = [];
 let user = 1_000;
 
 const lifted = {
@@ -118,6 +120,12 @@ const ports0 = EPHEMERAL_PORTS;
 async function measureCeiling(): Promise<void> {
   const { port } = await startProcess<{ port: number }>("scripts/bench/ceiling.ts", {});
   ceilings.push(await measured({ url: `http://127.0.0.1:${port}/`, connections: 50, durationS: DURATION_S }));
+  await stopAll();
+  const native = await startProcess<{ port: number }>("scripts/bench/ceiling-native.ts", {});
+  nativeCeilings.push(
+    await measured({ url: `http://127.0.0.1:${native.port}/`, connections: 50, durationS: DURATION_S }),
+  );
+  await stopAll();
 }
 
 async function defaultLimits(): Promise<void> {
@@ -326,9 +334,10 @@ function print(cold: { n: number; first: number; steady: number } | undefined): 
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
   console.log(`\nmake bench — ${DURATION_S} s per load, autocannon; ceiling: Bun node:http`);
   const cpu = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(3) : "—");
-  console.log(
-    `ceiling runs: ${ceilings.map((c) => `${fmt(c.rps)} req/s (p99 ${c.p99} ms, CPU ${cpu(c.cpuMs)} ms/req)`).join(", ")}`,
-  );
+  const runs = (list: Measured[]) =>
+    list.map((c) => `${fmt(c.rps)} req/s (p99 ${c.p99} ms, CPU ${cpu(c.cpuMs)} ms/req)`).join(", ");
+  console.log(`ceiling runs: ${runs(ceilings)}`);
+  console.log(`the same on Bun.serve: ${runs(nativeCeilings)}`);
   console.log(
     `load average at the end: ${loadavg()
       .map((l) => l.toFixed(2))
