@@ -18,7 +18,7 @@ export interface LoadOptions {
   readonly steps?: readonly ((connection: Record<string, number>) => Step)[];
 }
 
-export interface Step {
+interface Step {
   readonly method: "GET" | "POST";
   readonly path: string;
   readonly body?: string;
