@@ -174,6 +174,15 @@ describe("stocks", () => {
     expect(await store.stocks.get(ctx, 502)).toEqual({ sku: 502, totalCount: 1, reserved: 1 });
   });
 
+  test("a single item (no savepoint) beyond what is available reserves nothing, in a transaction or not", async () => {
+    await putStock(504, 3, 1);
+    expect(await store.inTx(ctx, (tx) => tx.stocks.reserveAll(ctx, [{ sku: 504, count: 3 }]))).toBe(false);
+    expect(await store.stocks.reserveAll(ctx, [{ sku: 504, count: 3 }])).toBe(false);
+    expect(await store.stocks.get(ctx, 504)).toEqual({ sku: 504, totalCount: 3, reserved: 1 });
+    expect(await store.inTx(ctx, (tx) => tx.stocks.reserveAll(ctx, [{ sku: 504, count: 2 }]))).toBe(true);
+    expect(await store.stocks.get(ctx, 504)).toEqual({ sku: 504, totalCount: 3, reserved: 3 });
+  });
+
   test("an unknown sku cannot be reserved", async () => {
     expect(await store.stocks.reserveAll(ctx, [{ sku: 999_999_001, count: 1 }])).toBe(false);
   });

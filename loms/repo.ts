@@ -122,6 +122,10 @@ class PgStockRepo implements StockRepo {
   }
 
   async reserveAll(ctx: Ctx, items: readonly OrderItem[]): Promise<boolean> {
+    // One item is one conditional UPDATE, atomic by itself: when it reserves nothing there is
+    // nothing to undo, so it skips the savepoint and its two round trips (SAVEPOINT, RELEASE).
+    const [only] = items;
+    if (only && items.length === 1) return (await s.reserveStock(this.db, only, ctx.signal)) === 1;
     // Items arrive sorted by SKU, so concurrent orders lock stock rows in the same order and
     // cannot deadlock each other.
     try {

@@ -8,10 +8,12 @@
 //   under test with Bun's CPU profiler and leaves .cpuprofile and .md profiles there.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { stopChild } from "../tests/support/child.ts";
 import { EPHEMERAL_PORTS } from "../tests/support/system.ts";
-import { type LoadResult, load } from "./bench/load.ts";
+import { treeCpuSeconds } from "./bench/cpu.ts";
+import { type LoadOptions, type LoadResult, load } from "./bench/load.ts";
 import { seedBenchRows } from "./bench/seed-rows.ts";
 import { seedBench } from "./seed-bench.ts";
 
@@ -21,6 +23,8 @@ const GROUPS = new Set((process.env.BENCH_GROUPS ?? "default,cold,lifted,hotpath
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 const SKUS = seedBenchRows(3000).map((r) => r.sku);
 const children: ChildProcess[] = [];
+/** The server process most recently started (system under test or ceiling): whose CPU is counted. */
+let server: ChildProcess | undefined;
 
 interface Ports {
   cart: { http: number };
@@ -37,6 +41,7 @@ async function startProcess<T>(script: string, env: Record<string, string>): Pro
     stdio: ["ignore", "pipe", "inherit"],
   });
   children.push(child);
+  server = child;
   const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
   for await (const line of lines) {
     if (line.startsWith("{")) return JSON.parse(line) as T;
@@ -45,6 +50,7 @@ async function startProcess<T>(script: string, env: Record<string, string>): Pro
 }
 
 async function stopAll(): Promise<void> {
+  server = undefined;
   await Promise.all(children.splice(0).map((child) => stopChild(child)));
 }
 
@@ -70,17 +76,37 @@ async function timeGet(url: string): Promise<number> {
 
 type Mode = "embedded" | "stack";
 
+interface Measured extends LoadResult {
+  /** utime + stime of the server's whole process tree (Postgres included) per request served. */
+  readonly cpuMs: number;
+  /** The part of cpuMs spent in the server's child processes (embedded Postgres). */
+  readonly childCpuMs: number;
+}
+
+/** One load against the server started last, with that server's CPU time over the load. */
+async function measured(options: LoadOptions): Promise<Measured> {
+  const pid = server?.pid ?? 0;
+  const before = treeCpuSeconds(pid);
+  const result = await load(options);
+  const after = treeCpuSeconds(pid);
+  const perRequest = (seconds: number) => (seconds * 1000) / result.total;
+  const childCpuMs = perRequest(after.descendants - before.descendants);
+  return { ...result, cpuMs: perRequest(after.root - before.root) + childCpuMs, childCpuMs };
+}
+
 interface Row {
   readonly mode: Mode;
   readonly workload: string;
   readonly c: number;
-  readonly result: LoadResult;
+  readonly result: Measured;
   readonly goal: string;
-  readonly met: (r: LoadResult) => boolean;
+  readonly met: (r: Measured) => boolean;
 }
 
 const rows: Row[] = [];
-const ceilings: LoadResult[] = [];
+const ceilings: Measured[] = [];
+/** The same trivial server on Bun.serve: what leaving node:http could gain at most. */
+const nativeCeilings: Measured[] = [];
 let user = 1_000;
 
 const lifted = {
@@ -93,7 +119,13 @@ const ports0 = EPHEMERAL_PORTS;
 
 async function measureCeiling(): Promise<void> {
   const { port } = await startProcess<{ port: number }>("scripts/bench/ceiling.ts", {});
-  ceilings.push(await load({ url: `http://127.0.0.1:${port}/`, connections: 50, durationS: DURATION_S }));
+  ceilings.push(await measured({ url: `http://127.0.0.1:${port}/`, connections: 50, durationS: DURATION_S }));
+  await stopAll();
+  const native = await startProcess<{ port: number }>("scripts/bench/ceiling-native.ts", {});
+  nativeCeilings.push(
+    await measured({ url: `http://127.0.0.1:${native.port}/`, connections: 50, durationS: DURATION_S }),
+  );
+  await stopAll();
 }
 
 async function defaultLimits(): Promise<void> {
@@ -112,7 +144,7 @@ async function warmListings(mode: Mode, cart: string): Promise<void> {
     mode,
     workload: "warm 15-item listing, default limits",
     c: 1,
-    result: await load({ url: `${cart}/user/${users[0]}/cart`, connections: 1, durationS: DURATION_S }),
+    result: await measured({ url: `${cart}/user/${users[0]}/cart`, connections: 1, durationS: DURATION_S }),
     goal: "p50 < 5 ms",
     met: (r) => r.p50 < 5,
   });
@@ -121,7 +153,7 @@ async function warmListings(mode: Mode, cart: string): Promise<void> {
     mode,
     workload: "10 concurrent warm 15-item listings",
     c: 10,
-    result: await load({
+    result: await measured({
       url: cart,
       connections: 10,
       durationS: DURATION_S,
@@ -200,12 +232,12 @@ async function stack(): Promise<void> {
 }
 
 /** add-item at c50: fresh users, SKUs rotating over `skus`. */
-function addItemLoad(cart: string, skus: readonly number[]): Promise<LoadResult> {
+function addItemLoad(cart: string, skus: readonly number[]): Promise<Measured> {
   let i = 0;
   const body = JSON.stringify({ count: 1 });
   const base = user;
   user += 50_000;
-  return load({
+  return measured({
     url: cart,
     connections: 50,
     durationS: DURATION_S,
@@ -226,8 +258,8 @@ async function throughput(mode: Mode, cart: string, loms: string, skus: readonly
         : "add-item, 50 Redis-cached SKUs, default limits",
     c: 50,
     result: await addItemLoad(cart, skus),
-    goal: "≥ 7,500 req/s, p99 < 15 ms",
-    met: (r) => r.rps >= 7_500 && r.p99 < 15,
+    goal: "≥ 7,500 req/s, p99 < 15 ms; CPU ≤ 0.22 ms/req",
+    met: (r) => r.rps >= 7_500 && r.p99 < 15 && !(r.cpuMs > 0.22),
   });
   const listers = Array.from({ length: 100 }, () => user++);
   for (const [k, u] of listers.entries()) await fillCart(cart, u, SKUS.slice(k % 50, (k % 50) + 3));
@@ -235,20 +267,20 @@ async function throughput(mode: Mode, cart: string, loms: string, skus: readonly
     mode,
     workload: "warm 3-item listing",
     c: 50,
-    result: await load({
+    result: await measured({
       url: cart,
       connections: 50,
       durationS: DURATION_S,
       next: () => ({ path: `/user/${listers[i++ % listers.length]}/cart` }),
     }),
-    goal: "≥ 13,500 req/s, p99 < 10 ms",
-    met: (r) => r.rps >= 13_500 && r.p99 < 10,
+    goal: "≥ 13,500 req/s, p99 < 10 ms; CPU ≤ 0.115 ms/req",
+    met: (r) => r.rps >= 13_500 && r.p99 < 10 && !(r.cpuMs > 0.115),
   });
   rows.push({
     mode,
     workload: "OrderCreate through the LOMS gateway, distinct SKUs",
     c: 50,
-    result: await load({
+    result: await measured({
       url: `${loms}/order/create`,
       connections: 50,
       durationS: DURATION_S,
@@ -264,27 +296,69 @@ async function throughput(mode: Mode, cart: string, loms: string, skus: readonly
     goal: "≥ 2,500 req/s",
     met: (r) => r.rps >= 2_500,
   });
+  rows.push({
+    mode,
+    workload: "add-item + checkout pairs, one user per connection, one SKU",
+    c: 10,
+    result: await checkoutPairs(cart, skus[0] ?? 0),
+    goal: "CPU ≤ 1.1 ms/req",
+    met: (r) => !(r.cpuMs > 1.1),
+  });
+}
+
+/**
+ * Each connection adds one unit of `sku` to its own user's cart, checks out, and again: every
+ * checkout is an order of one line, all on one stock row (as the Go-peer comparison runs it).
+ */
+function checkoutPairs(cart: string, sku: number): Promise<Measured> {
+  const base = user;
+  user += 1_000;
+  let next = 0;
+  const userOf = (connection: Record<string, number>) => {
+    connection.user ??= base + next++;
+    return connection.user;
+  };
+  return measured({
+    url: cart,
+    connections: 10,
+    durationS: DURATION_S,
+    steps: [
+      (c) => ({ method: "POST", path: `/user/${userOf(c)}/cart/${sku}`, body: '{"count":1}' }),
+      (c) => ({ method: "POST", path: `/checkout/${userOf(c)}` }),
+    ],
+  });
 }
 
 function print(cold: { n: number; first: number; steady: number } | undefined): void {
   const ceiling = ceilings.reduce((s, c) => s + c.rps, 0) / ceilings.length;
   const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
   console.log(`\nmake bench — ${DURATION_S} s per load, autocannon; ceiling: Bun node:http`);
-  console.log(`ceiling runs: ${ceilings.map((c) => `${fmt(c.rps)} req/s (p99 ${c.p99} ms)`).join(", ")}\n`);
-  console.log("| mode | workload | c | req/s | p50 ms | p99 ms | failures | ratio to ceiling | goal | met |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  const cpu = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(3) : "—");
+  const runs = (list: Measured[]) =>
+    list.map((c) => `${fmt(c.rps)} req/s (p99 ${c.p99} ms, CPU ${cpu(c.cpuMs)} ms/req)`).join(", ");
+  console.log(`ceiling runs: ${runs(ceilings)}`);
+  console.log(`the same on Bun.serve: ${runs(nativeCeilings)}`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")} (${cpus().length} cores)\n`,
+  );
+  console.log(
+    "| mode | workload | c | req/s | p50 ms | p99 ms | failures | ratio to ceiling | server CPU ms/req (Postgres part) | goal | met |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const { mode, workload, c, result: r, goal, met } of rows)
     console.log(
-      `| ${mode} | ${workload} | ${c} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.failures} | ${(r.rps / ceiling).toFixed(3)} | ${goal} | ${met(r) ? "yes" : "NO"} |`,
+      `| ${mode} | ${workload} | ${c} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.failures} | ${(r.rps / ceiling).toFixed(3)} | ${cpu(r.cpuMs)} (${cpu(r.childCpuMs)}) | ${goal} | ${met(r) ? "yes" : "NO"} |`,
     );
   if (!cold) return;
   const target = (cold.n / 10) * 1000;
   const within = (ms: number) => Math.abs(ms - target) / target <= 0.05;
   console.log(
-    `| embedded | cold ${cold.n}-item listing at 10 RPS (first, window empty) | 1 | — | ${Math.round(cold.first)} | — | 0 | — | within 5% of ${fmt(target)} ms | ${within(cold.first) ? "yes" : "NO"} |`,
+    `| embedded | cold ${cold.n}-item listing at 10 RPS (first, window empty) | 1 | — | ${Math.round(cold.first)} | — | 0 | — | — | within 5% of ${fmt(target)} ms | ${within(cold.first) ? "yes" : "NO"} |`,
   );
   console.log(
-    `| embedded | cold ${cold.n}-item listing at 10 RPS (right after another) | 1 | — | ${Math.round(cold.steady)} | — | 0 | — | within 5% of ${fmt(target)} ms | ${within(cold.steady) ? "yes" : "NO"} |`,
+    `| embedded | cold ${cold.n}-item listing at 10 RPS (right after another) | 1 | — | ${Math.round(cold.steady)} | — | 0 | — | — | within 5% of ${fmt(target)} ms | ${within(cold.steady) ? "yes" : "NO"} |`,
   );
 }
 

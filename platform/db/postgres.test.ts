@@ -90,3 +90,31 @@ function timeoutAs(ms: number): AbortSignal {
   setTimeout(() => controller.abort(new AppError("DEADLINE_EXCEEDED", "deadline exceeded (test)")), ms);
   return controller.signal;
 }
+
+test("with prepare on, a statement is parsed once per connection and then only bound; with it off, never named", async () => {
+  const text = "select $1::int + 1 as next";
+  const namedStatements = async (db: Database) => {
+    for (const n of [1, 2, 3]) expect((await db.query(text, [n])).rows).toEqual([[n + 1]]);
+    await db.withTx(new AbortController().signal, (tx) => tx.query(text, [4]));
+    const { rows } = await db.query("select count(*)::int from pg_prepared_statements where statement = $1", [
+      text,
+    ]);
+    return rows[0]?.[0];
+  };
+  const prepared = new Database({ url: database.url(), max: 1, applicationName: "prepared", prepare: true });
+  const unprepared = new Database({
+    url: database.url(),
+    max: 1,
+    applicationName: "unprepared",
+    prepare: false,
+  });
+  try {
+    // One named statement on the one connection, reused by the later calls and the transaction.
+    expect(await namedStatements(prepared)).toBe(1);
+    // Behind pgbouncer's transaction pooling a named statement would be missing on the next server connection.
+    expect(await namedStatements(unprepared)).toBe(0);
+  } finally {
+    await prepared.close();
+    await unprepared.close();
+  }
+});

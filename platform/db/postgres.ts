@@ -157,7 +157,11 @@ export async function run(
   signal?: AbortSignal,
 ): Promise<{ rows: unknown[][]; rowCount: number }> {
   signal?.throwIfAborted();
-  const pending = sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]).values();
+  // `unsafe` turns the pool's `prepare` off for its queries unless asked: without this every
+  // parameterised statement was parsed afresh and cost two round trips (Parse/Describe, then
+  // Bind/Execute). `prepare: true` here only lets the pool's own setting through, so a pool
+  // behind pgbouncer (prepare off) still never names a statement.
+  const pending = sql.unsafe(text, values as postgres.ParameterOrJSON<never>[], { prepare: true }).values();
   const onAbort = () => pending.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {

@@ -11,6 +11,17 @@ export interface LoadOptions {
   readonly body?: string;
   /** Builds each request's path and body (varying users, SKUs); overrides url's path/body. */
   readonly next?: () => { path: string; body?: string };
+  /**
+   * Instead of `next`: the requests each connection sends in turn, over and over, each built from
+   * that connection's own state (e.g. add-item then checkout for one user per connection).
+   */
+  readonly steps?: readonly ((connection: Record<string, number>) => Step)[];
+}
+
+interface Step {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly body?: string;
 }
 
 export interface LoadResult {
@@ -30,16 +41,23 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     method: options.method ?? "GET",
     body: options.body,
     headers: { "content-type": "application/json" },
-    requests: options.next
-      ? [
-          {
-            setupRequest: (req: autocannon.Request) => {
-              const n = options.next?.() ?? { path: "/" };
-              return { ...req, path: n.path, body: n.body ?? req.body };
-            },
+    requests: options.steps
+      ? options.steps.map((step) => ({
+          setupRequest: (req: autocannon.Request, context: object) => {
+            const { method, path, body } = step(context as Record<string, number>);
+            return { ...req, method, path, body: body ?? "" };
           },
-        ]
-      : undefined,
+        }))
+      : options.next
+        ? [
+            {
+              setupRequest: (req: autocannon.Request) => {
+                const n = options.next?.() ?? { path: "/" };
+                return { ...req, path: n.path, body: n.body ?? req.body };
+              },
+            },
+          ]
+        : undefined,
   });
   return {
     rps: result.requests.total / result.duration,
