@@ -8,7 +8,7 @@ import { consumeTraced } from "../platform/events/tracing.ts";
 import { noopTracer } from "../platform/observability/tracing.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
 import { withValue } from "../platform/rpc/context-values.ts";
-import { requestIdKey } from "../platform/rpc/interceptors/request-id.ts";
+import { requestIdKey, wellFormedRequestId } from "../platform/rpc/interceptors/request-id.ts";
 import type { NotificationsUsecase } from "./usecase.ts";
 
 export function consumeOrderEvents(
@@ -23,7 +23,9 @@ export function consumeOrderEvents(
     group,
     // The handler continues the trace of the request that changed the order (traceparent header).
     handler: async (delivery, signal) => {
-      const ctx = withValue(backgroundCtx(signal), requestIdKey, delivery.headers["x-request-id"]);
+      // Any producer can write to the topic: the header is bounded like an incoming request's.
+      const requestId = wellFormedRequestId(delivery.headers["x-request-id"]);
+      const ctx = withValue(backgroundCtx(signal), requestIdKey, requestId);
       const attributes = {
         "messaging.kafka.partition": delivery.partition,
         "messaging.kafka.offset": delivery.offset,

@@ -18,10 +18,14 @@ const WELL_FORMED = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const requestIdKey = createContextKey<string | undefined>(undefined, "request id");
 
+/** The id when it is well formed, else undefined: for ids that arrive other ways (Kafka headers). */
+export function wellFormedRequestId(raw: string | null | undefined): string | undefined {
+  return raw != null && WELL_FORMED.test(raw) ? raw : undefined;
+}
+
 export const requestIdInterceptor: Interceptor = (next) => (req, call) => {
   if (call.side === "server") {
-    const given = call.header.get(HEADER);
-    const id = given !== null && WELL_FORMED.test(given) ? given : randomUUID();
+    const id = wellFormedRequestId(call.header.get(HEADER)) ?? randomUUID();
     call.responseHeader.set(HEADER, id);
     return next(req, { ...call, ctx: withValue(call.ctx, requestIdKey, id) });
   }
