@@ -187,8 +187,8 @@ const DRIVER_CONNECTION_ERRORS = new Set([
 /**
  * Postgres and driver errors by what a caller can do about them: the database (or pgbouncer in
  * front of it) is down or full → UNAVAILABLE, retry later (503); the transaction lost a deadlock
- * or a serialization race → ABORTED (withTx retries it). A cancelled query reports why it was
- * cancelled; anything else stays as is and becomes INTERNAL at the boundary, so SQL text and
+ * or a serialization race → ABORTED (withTx retries it); a statement the database cut at its
+ * statement_timeout → DEADLINE_EXCEEDED (504). A query we cancelled reports why; anything else stays as is and becomes INTERNAL at the boundary, so SQL text and
  * parameters never reach a client.
  */
 export function normalize(err: unknown, signal?: AbortSignal): unknown {
@@ -203,6 +203,17 @@ export function normalize(err: unknown, signal?: AbortSignal): unknown {
     code.startsWith("57P") // admin/crash shutdown, cannot_connect_now, database_dropped
   ) {
     return AppError.unavailable(`database unavailable (${code})`, err);
+  }
+  if (code === "57014") {
+    // query_canceled with no signal of ours aborted: the database's statement_timeout (set on
+    // every service database by its migrations) cut a statement that ran too long.
+    return new AppError(
+      "DEADLINE_EXCEEDED",
+      "statement timeout: the database cut a statement that ran too long",
+      {
+        cause: err,
+      },
+    );
   }
   if (code === "40P01" || code === "40001") {
     return new AppError("ABORTED", `transaction aborted by a concurrent one (${code}), try again`, {
