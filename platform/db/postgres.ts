@@ -150,18 +150,26 @@ async function traced<T>(tracer: Tracer, text: string, fn: () => Promise<T>): Pr
   });
 }
 
+/**
+ * Runs one statement; the signal aborting cancels it on the server. By default the caller stops
+ * waiting at once. With `settle`, it waits until the cancelled statement has ended before
+ * rejecting: a reserved connection runs one statement at a time, and the next one must not
+ * queue behind the one being cancelled (statement_timeout bounds that wait).
+ */
 export async function run(
   sql: postgres.Sql | postgres.TransactionSql,
   text: string,
   values: readonly unknown[],
   signal?: AbortSignal,
+  settle = false,
 ): Promise<{ rows: unknown[][]; rowCount: number }> {
   signal?.throwIfAborted();
   const pending = sql.unsafe(text, values as postgres.ParameterOrJSON<never>[]).values();
   const onAbort = () => pending.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const result = signal ? await untilAborted(pending, signal) : await pending;
+    const result = signal && !settle ? await untilAborted(pending, signal) : await pending;
+    if (settle) signal?.throwIfAborted(); // finished as the cancel went out: aborted all the same
     return { rows: [...result] as unknown[][], rowCount: result.count };
   } catch (err) {
     throw normalize(err, signal);

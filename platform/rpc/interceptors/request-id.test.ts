@@ -107,12 +107,12 @@ test.each([
 ])("%s is replaced by a fresh UUID everywhere it would go", async (_name, id, grpcToo) => {
   const viaHttp = await overHttp(id);
   expect(viaHttp).toMatch(UUID);
-  const echoed = [viaHttp];
+  const echoed: (string | undefined)[] = [viaHttp ?? ""];
   if (grpcToo) {
     const viaGrpc = await overGrpc(id);
     expect(viaGrpc).toMatch(UUID);
     expect(viaGrpc).not.toBe(viaHttp);
-    echoed.push(viaGrpc ?? "");
+    echoed.push(viaGrpc);
   }
   expect(seenByHandler).toEqual(echoed);
   expect(loggedIds.length).toBeGreaterThan(0);
