@@ -7,7 +7,7 @@ import * as grpc from "@grpc/grpc-js";
 import { ProductService } from "../../gen/proto/product/v1/product_pb.ts";
 import { createLogger } from "../observability/logger.ts";
 import { bindService } from "../rpc/call.ts";
-import { AppError } from "../rpc/errors.ts";
+import type { AppError } from "../rpc/errors.ts";
 import { type RunningService, startService } from "../service.ts";
 
 const DEFAULT_MS = 300;
