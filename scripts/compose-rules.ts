@@ -35,98 +35,147 @@ const SECRET_NAME = /PASSWORD|PASSWD|SECRET|TOKEN/i;
 const URL_PASSWORD = /:\/\/[^\s:/@]+:([^\s@]+)@/;
 const LOOPBACK = String.raw`(?:127\.0\.0\.1|localhost|::1|\[::1\])`;
 
+interface Context {
+  readonly root: string;
+  readonly read: (path: string) => string;
+  /** What the image's last stage holds, and what of it comes from the build context. */
+  readonly copied: readonly string[];
+  readonly fromBuildContext: readonly string[];
+  readonly dockerignored: readonly string[];
+  readonly appImage: string | undefined;
+}
+
+type Rule = (ctx: Context, name: string, svc: Service) => string[];
+
 export function composeRuleProblems(root: string): string[] {
-  const problems: string[] = [];
   const read = (path: string) => readFileSync(join(root, path), "utf8");
   const compose = Bun.YAML.parse(read("compose.yaml")) as { services: Record<string, Service> };
   const dockerfile = read("Dockerfile");
-  const copied = copiedPaths(dockerfile);
-  const fromBuildContext = copiedPaths(dockerfile, false);
-  const ignored = existsSync(join(root, ".dockerignore"))
-    ? read(".dockerignore")
-        .split("\n")
-        .map((l) => l.trim())
-        .filter((l) => l !== "" && !l.startsWith("#"))
-    : [];
-  const appImage = Object.values(compose.services).find((s) => s.image && "build" in s)?.image;
-
-  for (const [name, svc] of Object.entries(compose.services)) {
-    const env = effectiveEnv(root, svc);
-    const commandLine = [...asList(svc.entrypoint), ...asList(svc.command)];
-
-    // 1. Every file an app-image service runs is in the image.
-    if (svc.image === appImage) {
-      const runs = [...commandLine, ...(svc.healthcheck?.test ?? [])].flatMap(relativePaths);
-      for (const path of runs) {
-        if (!copied.some((c) => path === c || path.startsWith(`${c}/`)))
-          problems.push(`${name}: runs ${path}, which the Dockerfile does not copy into the image`);
-        else if (
-          fromBuildContext.some((c) => path === c || path.startsWith(`${c}/`)) &&
-          ignored.some((pattern) => path === pattern || path.startsWith(`${pattern}/`))
-        )
-          problems.push(`${name}: runs ${path}, which .dockerignore keeps out of the image`);
-      }
-    }
-
-    // 2. No mounted config binds loopback.
-    for (const volume of svc.volumes ?? []) {
-      const source = volume.split(":")[0] ?? "";
-      if (!source.startsWith("./") || !existsSync(join(root, source))) continue;
-      for (const file of filesUnder(join(root, source))) {
-        for (const why of loopbackBindings(readFileSync(file, "utf8"), env))
-          problems.push(`${name}: mounted ${relative(root, file)} ${why}`);
-      }
-    }
-    if (commandLine.includes("redis-server") && !hasRedisPassword(root, svc, commandLine)) {
-      if (!commandLine.join(" ").includes("--protected-mode no"))
-        problems.push(
-          `${name}: Redis without a password keeps protected mode on, which admits loopback clients only`,
-        );
-    }
-
-    // 3. Every variable an app service is given is one its code reads.
-    const main = asList(svc.command).find((c) => c.endsWith("/main.ts"));
-    if (svc.image === appImage && main) {
-      const readByCode = variablesRead(codeFiles(root, [main.split("/")[0] ?? "", ...APP_CODE_DIRS]));
-      for (const variable of Object.keys(env))
-        if (!readByCode.has(variable))
-          problems.push(`${name}: sets ${variable}, which ${main.split("/")[0]}'s code never reads`);
-    }
-
-    // 4. Locked down.
-    for (const port of svc.ports ?? []) {
-      if (!String(port).startsWith("127.0.0.1:"))
-        problems.push(`${name}: publishes ${port} on every interface (bind it to 127.0.0.1:)`);
-    }
-    if (commandLine.some((arg) => URL_PASSWORD.test(arg) || /--?(?:requirepass|password)\b/i.test(arg)))
-      problems.push(`${name}: a password on its command line (visible in ps and docker inspect)`);
-    for (const [variable, value] of Object.entries(svc.environment ?? {})) {
-      const text = String(value ?? "");
-      const secret = SECRET_NAME.test(variable) ? text : (URL_PASSWORD.exec(text)?.[1] ?? "");
-      if (secret !== "" && !/^\$\{\w+(?::\?[^}]*)?\}$/.test(secret))
-        problems.push(`${name}: ${variable} has a password written into compose.yaml, not \${VAR} from .env`);
-    }
-    for (const file of svc.env_file ?? []) {
-      for (const [variable, value] of Object.entries(parseEnvFile(read(file)))) {
-        if (svc.environment && variable in svc.environment) continue; // overridden by compose
-        if (SECRET_NAME.test(variable) || URL_PASSWORD.test(value))
-          problems.push(`${name}: ${variable} takes the default credential in ${file}; set it from .env`);
-      }
-    }
-    const grafanaRole = String(svc.environment?.GF_AUTH_ANONYMOUS_ORG_ROLE ?? "Viewer");
-    if (svc.environment?.GF_AUTH_ANONYMOUS_ENABLED === "true" && grafanaRole !== "Viewer")
-      problems.push(`${name}: anonymous Grafana users are ${grafanaRole}`);
-    if (svc.image?.startsWith("grafana/") && svc.environment?.GF_SECURITY_ADMIN_PASSWORD === undefined)
-      problems.push(`${name}: Grafana keeps its default admin password`);
-    if (svc.image && UNMAINTAINED_IMAGES.some((re) => re.test(svc.image as string)))
-      problems.push(`${name}: ${svc.image} is no longer maintained`);
-  }
-
+  const ctx: Context = {
+    root,
+    read,
+    copied: copiedPaths(dockerfile),
+    fromBuildContext: copiedPaths(dockerfile, false),
+    dockerignored: existsSync(join(root, ".dockerignore"))
+      ? read(".dockerignore")
+          .split("\n")
+          .map((l) => l.trim())
+          .filter((l) => l !== "" && !l.startsWith("#"))
+      : [],
+    appImage: Object.values(compose.services).find((s) => s.image && "build" in s)?.image,
+  };
+  const rules: Rule[] = [inTheImage, noLoopback, onlyVariablesRead, lockedDown];
+  const problems = Object.entries(compose.services).flatMap(([name, svc]) =>
+    rules.flatMap((rule) => rule(ctx, name, svc)),
+  );
   for (const [, major] of dockerfile.matchAll(/^FROM node:(\d+)/gm)) {
     if (Number(major) < 22 || Number(major) % 2 === 1)
       problems.push(`Dockerfile: node:${major} is not a maintained LTS (22 or a later even major)`);
   }
   return problems;
+}
+
+const under = (path: string, prefixes: readonly string[]) =>
+  prefixes.some((c) => path === c || path.startsWith(`${c}/`));
+const commandLineOf = (svc: Service) => [...asList(svc.entrypoint), ...asList(svc.command)];
+
+/** 1. Every file an app-image service runs is in the image. */
+const inTheImage: Rule = (ctx, name, svc) => {
+  if (svc.image !== ctx.appImage) return [];
+  const runs = [...commandLineOf(svc), ...(svc.healthcheck?.test ?? [])].flatMap(relativePaths);
+  return runs.flatMap((path) => {
+    if (!under(path, ctx.copied))
+      return [`${name}: runs ${path}, which the Dockerfile does not copy into the image`];
+    if (under(path, ctx.fromBuildContext) && under(path, ctx.dockerignored))
+      return [`${name}: runs ${path}, which .dockerignore keeps out of the image`];
+    return [];
+  });
+};
+
+/** 2. No mounted config binds loopback; Redis without a password turns protected mode off. */
+const noLoopback: Rule = (ctx, name, svc) => {
+  const env = effectiveEnv(ctx.root, svc);
+  const problems: string[] = [];
+  for (const volume of svc.volumes ?? []) {
+    const source = volume.split(":")[0] ?? "";
+    if (!source.startsWith("./") || !existsSync(join(ctx.root, source))) continue;
+    for (const file of filesUnder(join(ctx.root, source))) {
+      for (const why of loopbackBindings(readFileSync(file, "utf8"), env))
+        problems.push(`${name}: mounted ${relative(ctx.root, file)} ${why}`);
+    }
+  }
+  const commandLine = commandLineOf(svc);
+  if (
+    commandLine.includes("redis-server") &&
+    !hasRedisPassword(ctx.root, svc, commandLine) &&
+    !commandLine.join(" ").includes("--protected-mode no")
+  )
+    problems.push(
+      `${name}: Redis without a password keeps protected mode on, which admits loopback clients only`,
+    );
+  return problems;
+};
+
+/** 3. Every variable an app service is given is one its code reads. */
+const onlyVariablesRead: Rule = (ctx, name, svc) => {
+  const folder = asList(svc.command)
+    .find((c) => c.endsWith("/main.ts"))
+    ?.split("/")[0];
+  if (svc.image !== ctx.appImage || !folder) return [];
+  const readByCode = variablesRead(codeFiles(ctx.root, [folder, ...APP_CODE_DIRS]));
+  return Object.keys(effectiveEnv(ctx.root, svc))
+    .filter((variable) => !readByCode.has(variable))
+    .map((variable) => `${name}: sets ${variable}, which ${folder}'s code never reads`);
+};
+
+/** 4. Locked down: loopback ports, passwords only from .env, Grafana, maintained images. */
+const lockedDown: Rule = (ctx, name, svc) => [
+  ...(svc.ports ?? [])
+    .filter((port) => !String(port).startsWith("127.0.0.1:"))
+    .map((port) => `${name}: publishes ${port} on every interface (bind it to 127.0.0.1:)`),
+  ...passwords(ctx, name, svc),
+  ...grafana(name, svc),
+  ...(svc.image && UNMAINTAINED_IMAGES.some((re) => re.test(svc.image as string))
+    ? [`${name}: ${svc.image} is no longer maintained`]
+    : []),
+];
+
+/** Passwords come from .env, through `${VAR}` in the environment: never literal, never argv. */
+function passwords(ctx: Context, name: string, svc: Service): string[] {
+  const onCommandLine = commandLineOf(svc).some(
+    (arg) => URL_PASSWORD.test(arg) || /--?(?:requirepass|password)\b/i.test(arg),
+  );
+  const literal = Object.entries(svc.environment ?? {}).filter(([variable, value]) => {
+    const text = String(value ?? "");
+    const secret = SECRET_NAME.test(variable) ? text : (URL_PASSWORD.exec(text)?.[1] ?? "");
+    return secret !== "" && !/^\$\{\w+(?::\?[^}]*)?\}$/.test(secret);
+  });
+  const fromEnvFiles = (svc.env_file ?? []).flatMap((file) =>
+    Object.entries(parseEnvFile(ctx.read(file)))
+      .filter(([variable]) => !(svc.environment && variable in svc.environment)) // compose overrides it
+      .filter(([variable, value]) => SECRET_NAME.test(variable) || URL_PASSWORD.test(value))
+      .map(([variable]) => `${name}: ${variable} takes the default credential in ${file}; set it from .env`),
+  );
+  return [
+    ...(onCommandLine ? [`${name}: a password on its command line (visible in ps and docker inspect)`] : []),
+    ...literal.map(([v]) => `${name}: ${v} has a password written into compose.yaml, not \${VAR} from .env`),
+    ...fromEnvFiles,
+  ];
+}
+
+function grafana(name: string, svc: Service): string[] {
+  if (!svc.image?.startsWith("grafana/")) return [];
+  const env = svc.environment ?? {};
+  const anonymousRole =
+    env.GF_AUTH_ANONYMOUS_ENABLED === "true" ? String(env.GF_AUTH_ANONYMOUS_ORG_ROLE ?? "Viewer") : "";
+  return [
+    ...(anonymousRole !== "" && anonymousRole !== "Viewer"
+      ? [`${name}: anonymous Grafana users are ${anonymousRole}`]
+      : []),
+    ...(env.GF_SECURITY_ADMIN_PASSWORD === undefined
+      ? [`${name}: Grafana keeps its default admin password`]
+      : []),
+  ];
 }
 
 function asList(value: string[] | string | undefined): string[] {
