@@ -123,8 +123,8 @@ UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./notifications ./scri
 
 check-compose: run-deps ## compose.yaml through Docker Compose's own `config` (with a throwaway env file), then the static checks
 	scripts/install-compose.sh $(COMPOSE_VERSION)
-	rm -f .cache/compose-check.env && scripts/compose-env.sh .cache/compose-check.env >/dev/null
-	$(COMPOSE) --env-file .cache/compose-check.env -f compose.yaml config --quiet
+	env=$$(mktemp -u) && scripts/compose-env.sh $$env >/dev/null && \
+	  { $(COMPOSE) --env-file $$env -f compose.yaml config --quiet; status=$$?; rm -f $$env; exit $$status; }
 	$(BUN) scripts/check-compose.ts
 
 compose-env: ## write .env with random passwords for compose.yaml (once; an existing .env is kept)
