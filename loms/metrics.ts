@@ -11,7 +11,7 @@ import {
 import type { DBTX } from "../platform/db/postgres.ts";
 
 /** How old the orders-by-status counts may be when a scrape reads them. */
-export const ORDERS_REFRESH_MS = 15_000;
+const ORDERS_REFRESH_MS = 15_000;
 
 /**
  * Orders by status, counted at most once per `refreshMs` however often /metrics is scraped
