@@ -2,7 +2,7 @@
 # ["cart/main.ts"]) and for migrations (dbmate is a production dependency). Only production
 # dependencies: no Bun/Deno npm packages, buf, Biome, embedded Postgres or browsers; it runs as
 # the image's unprivileged `bun` user; HEALTHCHECK asks the service's /readyz.
-FROM node:20.20.2-bookworm-slim AS deps
+FROM node:22.23.2-bookworm-slim AS deps
 WORKDIR /app
 # patches/ before the install: its postinstall runs patch-package (a production dependency for
 # exactly this reason), which applies them; see patches/README.md.
@@ -19,6 +19,7 @@ COPY gen ./gen
 COPY platform ./platform
 COPY cart ./cart
 COPY loms ./loms
+COPY notifications ./notifications
 COPY product-mock ./product-mock
 COPY sql ./sql
 COPY scripts/healthcheck.ts ./scripts/healthcheck.ts

@@ -23,7 +23,7 @@ COMPOSE := .tools/bin/docker-compose
 PROTOC_GEN_ES := scripts/protoc-gen-es/node_modules/.bin/protoc-gen-es
 
 .PHONY: help run cart loms product-mock notifications test run-deps deps generate check-generated lint fmt typecheck \
-        test-unit test-browser test-bun-install test-integration check-compose stack-up stack-down stack-run stack-status sqlc-vet \
+        test-unit test-browser test-bun-install test-integration check-compose compose-env stack-up stack-down stack-run stack-status sqlc-vet \
         bench bench-stack seed-bench load replay-poison
 
 help: ## list targets
@@ -127,10 +127,14 @@ test-unit: deps ## unit and repository tests (embedded Postgres), with the cover
 
 UNIT_TEST_DIRS := ./platform ./product-mock ./cart ./loms ./notifications ./scripts ./tests
 
-check-compose: run-deps ## compose.yaml through Docker Compose's own `config`, then the static check against the stack scripts
+check-compose: run-deps ## compose.yaml through Docker Compose's own `config` (with a throwaway env file), then the static checks
 	scripts/install-compose.sh $(COMPOSE_VERSION)
-	$(COMPOSE) -f compose.yaml config --quiet
+	env=$$(mktemp -u) && scripts/compose-env.sh $$env >/dev/null && \
+	  { $(COMPOSE) --env-file $$env -f compose.yaml config --quiet; status=$$?; rm -f $$env; exit $$status; }
 	$(BUN) scripts/check-compose.ts
+
+compose-env: ## write .env with random passwords for compose.yaml (once; an existing .env is kept)
+	scripts/compose-env.sh
 
 test-bun-install: run-deps ## a fresh clone installed with `bun install` gives a working `make run`
 	scripts/test-bun-install.sh

@@ -7,7 +7,7 @@ import type { EventBus, Subscription } from "../platform/events/bus.ts";
 import { consumeTraced } from "../platform/events/tracing.ts";
 import { noopTracer } from "../platform/observability/tracing.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
-import { requestIdKey, withValue } from "../platform/rpc/context-values.ts";
+import { requestIdKey, wellFormedRequestId, withValue } from "../platform/rpc/context-values.ts";
 import type { NotificationsUsecase } from "./usecase.ts";
 
 export function consumeOrderEvents(
@@ -22,7 +22,9 @@ export function consumeOrderEvents(
     group,
     // The handler continues the trace of the request that changed the order (traceparent header).
     handler: async (delivery, signal) => {
-      const ctx = withValue(backgroundCtx(signal), requestIdKey, delivery.headers["x-request-id"]);
+      // Any producer can write to the topic: the header is bounded like an incoming request's.
+      const requestId = wellFormedRequestId(delivery.headers["x-request-id"]);
+      const ctx = withValue(backgroundCtx(signal), requestIdKey, requestId);
       const attributes = {
         "messaging.kafka.partition": delivery.partition,
         "messaging.kafka.offset": delivery.offset,

@@ -39,6 +39,11 @@ export interface ServiceOptions {
   /** How often grpc.health.v1.Health re-runs `readiness` (default 2 s). */
   readonly healthIntervalMs?: number;
   readonly gateway?: GatewayOptions;
+  /**
+   * The deadline of a call that arrives without one, over gRPC and through the gateway (unless
+   * `gateway.timeoutMs` says otherwise); default 30 s.
+   */
+  readonly defaultTimeoutMs?: number;
   /** The service's metrics, when it also instruments its clients; created here otherwise. */
   readonly metrics?: Metrics;
   /** The service's tracing (observability/tracing.ts), shut down (flushed) last on stop. */
@@ -93,15 +98,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const services = bindings.map((b) => b.service);
     const serverHealth = createHealth(services.map((s) => s.typeName));
     const where = `${options.name}: gRPC port ${options.host}:${options.grpcPort}`;
-    grpc = await startGrpcServer(table, options.host, options.grpcPort, (server) => {
-      addReflection(server, services);
-      serverHealth.addTo(server);
+    grpc = await startGrpcServer(table, options.host, options.grpcPort, {
+      defaultTimeoutMs: options.defaultTimeoutMs,
+      extras: (server) => {
+        addReflection(server, services);
+        serverHealth.addTo(server);
+      },
     }).catch((err) => Promise.reject(listenFailure(err, where, `${envPrefix}_GRPC_PORT`)));
     health = serverHealth;
     await serverHealth.follow(options.readiness ?? (() => {}), options.healthIntervalMs ?? 2_000);
   }
   const unregister = grpc ? registerInProcess(`${options.host}:${grpc.port}`, table) : () => {};
-  const gateway = bindings.length > 0 ? createGateway(table, options.gateway) : undefined;
+  const gateway =
+    bindings.length > 0
+      ? createGateway(table, { timeoutMs: options.defaultTimeoutMs, ...options.gateway })
+      : undefined;
 
   let stopping = false;
   const endpoints: Record<string, Endpoint> = {

@@ -3,10 +3,12 @@
 // deploy/env, every mounted ./deploy path and env_file present, every image tag pinned, the
 // service entry points present, and the Dockerfile's Bun matching package.json; the app image
 // built by exactly one service and reused by tag by every app service, each with a healthcheck,
-// and app dependencies waiting for health; the Dockerfile production-only and non-root.
+// and app dependencies waiting for health; the Dockerfile production-only and non-root; and
+// the rules of scripts/compose-rules.ts.
 // Exits non-zero listing every problem. Run by `make test` (scripts/test.sh).
 
 import { existsSync, readFileSync } from "node:fs";
+import { composeRuleProblems } from "./compose-rules.ts";
 
 type Service = {
   image?: string;
@@ -120,9 +122,14 @@ if (!readFileSync("Dockerfile", "utf8").includes(`FROM oven/bun:${bun}`)) {
 function expectPublished(name: string, port: number, source: string) {
   const svc = services[name];
   if (!svc) return void problems.push(`${name} (port ${port}, from ${source}) is not in compose.yaml`);
-  const published = (svc.ports ?? []).map((p) => Number(String(p).split(":")[0]));
+  // "127.0.0.1:5433:5432" or "5433:5432": the host port is the one before the container's.
+  const published = (svc.ports ?? []).map((p) => Number(String(p).split(":").at(-2)));
   if (!published.includes(port)) problems.push(`${name}: host port ${port} (from ${source}) not published`);
 }
+
+// Then the classes of mistake scripts/compose-rules.ts catches (image contents, loopback
+// configs, unread variables, lock-down).
+problems.push(...composeRuleProblems("."));
 
 if (problems.length > 0) {
   console.error(`compose.yaml is inconsistent with the stack scripts:\n  ${problems.join("\n  ")}`);

@@ -101,7 +101,8 @@ function portsInUse(): Map<number, string> {
   for (const svc of Object.values(compose.services))
     add(
       "compose.yaml",
-      (svc.ports ?? []).map((p) => Number(p.split(":")[0])),
+      // "127.0.0.1:3000:3000": the host port is the one before the container's.
+      (svc.ports ?? []).map((p) => Number(p.split(":").at(-2))),
     );
   const jaeger = readFileSync("deploy/jaeger/config.yaml", "utf8");
   add(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # With the infrastructure up (stack-up.sh): applies each service's migrations directly to its
-# Postgres (DDL does not go through transaction pooling), then starts every service as its own
+# Postgres (DDL does not go through transaction pooling) and has its pgbouncer reopen its server
+# connections (so that they carry the migrated database settings), then starts every service as its own
 # Bun process with deploy/env/<service>.env (notifications three times, on NOTIFICATIONS_PORTS),
 # and waits until each reports ready. `stack-run.sh NAME` (re)starts one process, e.g.
 # `stack-run.sh loms` or `stack-run.sh notifications-2`, when it is not running.
@@ -17,6 +18,12 @@ migrate() {
   DATABASE_URL="postgres://$name:$name@127.0.0.1:${PG_PORT[$name]}/$name?sslmode=disable" \
     "$DBMATE" --migrations-dir "$dir" --no-dump-schema --wait up >"$LOGS/migrate-$name.log" 2>&1 ||
     { show_log "$LOGS/migrate-$name.log"; die "migrations of $name failed"; }
+  # A migration may change the database's settings (statement_timeout), which Postgres applies
+  # when a session starts: pgbouncer's server connections opened before it (stack-up's check,
+  # an earlier run) would keep the old ones for up to an hour. RECONNECT closes each of them
+  # once it is released, so the pool comes back with the new settings.
+  PGPASSWORD=$name psql "postgres://$name@127.0.0.1:${BOUNCER_PORT[$name]}/pgbouncer" -qtAc "RECONNECT $name" \
+    >/dev/null || die "pgbouncer $name refused RECONNECT"
   log "migrated $name"
 }
 

@@ -77,7 +77,8 @@ redis_up() {
   local port=$1 dir="$STACK/redis/$1"
   mkdir -p "$dir"
   if ! port_open "$port"; then
-    redis-server "$ROOT/deploy/redis/redis.conf" --port "$port" --dir "$dir" \
+    redis-server "$ROOT/deploy/redis/redis.conf" --bind 127.0.0.1 --protected-mode yes --daemonize yes \
+      --port "$port" --dir "$dir" \
       --pidfile "$PIDS/redis-$port.pid" --logfile "$LOGS/redis-$port.log"
     wait_for_port "$port" "redis $port" "$LOGS/redis-$port.log" 30
   fi

@@ -13,7 +13,7 @@ trap 'step stack-down scripts/stack-down.sh' EXIT
 step stack-up scripts/stack-up.sh
 step stack-run scripts/stack-run.sh
 export LOG_LEVEL=${LOG_LEVEL:-silent}
-step "repositories through pgbouncer" env TEST_PG=stack node_modules/.bin/bun test ./cart/repo.test.ts ./loms/repo.test.ts ./notifications/repo.test.ts
+step "repositories through pgbouncer" env TEST_PG=stack node_modules/.bin/bun test ./cart/repo.test.ts ./loms/repo.test.ts ./notifications/repo.test.ts ./platform/db/statement-timeout.test.ts
 mapfile -t suites < <(find . -name '*.integration.test.ts' -not -path './node_modules/*' | sort)
 step "integration and e2e" node_modules/.bin/bun test "${suites[@]}"
 step "promtool check metrics" scripts/check-metrics.sh

@@ -102,11 +102,14 @@ test("a checkout whose deadline passes once LOMS answered still clears the cart;
 
   // The deadline passes right after LOMS answered: the cleanup runs on its own context anyway.
   const late = checkoutWith((_id, abort) => abort(new AppError("DEADLINE_EXCEEDED", "deadline exceeded")));
+  // LOMS answered before the deadline passed: the order stands and the caller gets it.
   const orderId = await late.usecase.checkout(late.ctx, 73);
   expect(orderId).toBeGreaterThan(0);
+  expect(await loms.status(orderId)).toBe("awaiting payment");
+  // The cleanup ran on its own context despite the passed deadline: the cart is empty...
   expect(await repo.list({ signal: new AbortController().signal }, 73)).toEqual([]);
 
-  // The cart is empty, so a retry has nothing to order: never a second order.
+  // ...so a retry has nothing to order, and the stock shows the one order's reservation only.
   const retry = checkoutWith(() => {});
   expect(await codeOf(retry.usecase.checkout(retry.ctx, 73))).toBe("NOT_FOUND");
   expect(await loms.available(sku)).toBe(before - 4);

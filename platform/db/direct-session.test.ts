@@ -2,10 +2,15 @@
 // crashes on a reserved connection's next write after the socket closed (porsager/postgres#1208),
 // which patches/postgres+3.4.9.patch guards. The session runs in a child process so that the
 // crash, if the patch is missing, shows up as that child's exit instead of killing the test run.
+// And a session honours cancellation: the caller's signal stops a running statement on the
+// server, and the session is free for the next one.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { startTestPostgres, type TestPostgres } from "../../tests/support/postgres.ts";
+import { AppError } from "../rpc/errors.ts";
+import { DirectSession } from "./direct-session.ts";
+import { Database } from "./postgres.ts";
 
 let pg: TestPostgres;
 beforeAll(async () => {
@@ -31,3 +36,28 @@ test("queries on a session whose backend was terminated reject; the process surv
   ]);
   expect(child.status).toBe(0);
 }, 60_000);
+
+test("aborting the signal stops the session's running statement on the server; the session goes on", async () => {
+  const session = await DirectSession.open(pg.url("loms"), "direct-session-cancel-test");
+  const observer = new Database({ url: pg.url("loms"), max: 1, applicationName: "observer" });
+  try {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new AppError("CANCELLED", "relay stopping")), 300);
+    const started = performance.now();
+    const err = await session
+      .inTx(controller.signal, (db) => db.query("select pg_sleep(30)", [], controller.signal))
+      .catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect((err as AppError).message).toContain("relay stopping");
+    const { rows } = await observer.query(
+      "select count(*)::int from pg_stat_activity where application_name = $1 and query like '%pg_sleep(30)%' and state = 'active'",
+      ["direct-session-cancel-test"],
+    );
+    expect(rows[0]?.[0]).toBe(0);
+    const next = await session.inTx(AbortSignal.timeout(2_000), (db) => db.query("select 42", []));
+    expect(next.rows[0]?.[0]).toBe(42);
+  } finally {
+    await session.close();
+    await observer.close();
+  }
+}, 30_000);

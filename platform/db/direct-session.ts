@@ -31,14 +31,16 @@ export class DirectSession {
   private constructor(sql: postgres.Sql, conn: postgres.ReservedSql, state: SessionState) {
     this.#sql = sql;
     this.#conn = conn;
-    // No server-side cancel here: its extra connection would race this session's own end, and
-    // the statements a session runs are short. Callers stop between statements instead.
+    // The caller's signal cancels a running statement on the server (the cancel request goes
+    // on a connection of its own, straight to Postgres: this URL is never the pooler), and the
+    // query rejects only once the statement has ended, so the next one (the rollback) does not
+    // queue behind it. A cancel that never lands is bounded by the database's statement_timeout.
     this.#db = {
       query: (text, values, signal) => {
         signal?.throwIfAborted();
         if (state.lost)
           return Promise.reject(AppError.unavailable("database session lost (CONNECTION_CLOSED)"));
-        return run(conn, text, values);
+        return run(conn, text, values, signal, true);
       },
     };
   }

@@ -150,11 +150,18 @@ async function traced<T>(tracer: Tracer, text: string, fn: () => Promise<T>): Pr
   });
 }
 
+/**
+ * Runs one statement; the signal aborting cancels it on the server. By default the caller stops
+ * waiting at once. With `settle`, it waits until the cancelled statement has ended before
+ * rejecting: a reserved connection runs one statement at a time, and the next one must not
+ * queue behind the one being cancelled (statement_timeout bounds that wait).
+ */
 export async function run(
   sql: postgres.Sql | postgres.TransactionSql,
   text: string,
   values: readonly unknown[],
   signal?: AbortSignal,
+  settle = false,
 ): Promise<{ rows: unknown[][]; rowCount: number }> {
   signal?.throwIfAborted();
   // `unsafe` turns the pool's `prepare` off for its queries unless asked: without this every
@@ -165,7 +172,8 @@ export async function run(
   const onAbort = () => pending.cancel();
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const result = signal ? await untilAborted(pending, signal) : await pending;
+    const result = signal && !settle ? await untilAborted(pending, signal) : await pending;
+    if (settle) signal?.throwIfAborted(); // finished as the cancel went out: aborted all the same
     return { rows: [...result] as unknown[][], rowCount: result.count };
   } catch (err) {
     throw normalize(err, signal);
@@ -191,8 +199,8 @@ const DRIVER_CONNECTION_ERRORS = new Set([
 /**
  * Postgres and driver errors by what a caller can do about them: the database (or pgbouncer in
  * front of it) is down or full → UNAVAILABLE, retry later (503); the transaction lost a deadlock
- * or a serialization race → ABORTED (withTx retries it). A cancelled query reports why it was
- * cancelled; anything else stays as is and becomes INTERNAL at the boundary, so SQL text and
+ * or a serialization race → ABORTED (withTx retries it); a statement the database cut at its
+ * statement_timeout → DEADLINE_EXCEEDED (504). A query we cancelled reports why; anything else stays as is and becomes INTERNAL at the boundary, so SQL text and
  * parameters never reach a client.
  */
 export function normalize(err: unknown, signal?: AbortSignal): unknown {
@@ -207,6 +215,17 @@ export function normalize(err: unknown, signal?: AbortSignal): unknown {
     code.startsWith("57P") // admin/crash shutdown, cannot_connect_now, database_dropped
   ) {
     return AppError.unavailable(`database unavailable (${code})`, err);
+  }
+  if (code === "57014") {
+    // query_canceled with no signal of ours aborted: the database's statement_timeout (set on
+    // every service database by its migrations) cut a statement that ran too long.
+    return new AppError(
+      "DEADLINE_EXCEEDED",
+      "statement timeout: the database cut a statement that ran too long",
+      {
+        cause: err,
+      },
+    );
   }
   if (code === "40P01" || code === "40001") {
     return new AppError("ABORTED", `transaction aborted by a concurrent one (${code}), try again`, {

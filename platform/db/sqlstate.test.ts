@@ -67,7 +67,10 @@ test("a lost connection, a cancelled statement, a conflict or a bug are worth re
         await tx.query("select pg_sleep(1)", []);
       }),
     );
-    expect((cancelled as { code?: string }).code).toBe("57014");
+    // A statement cut by statement_timeout reaches callers as DEADLINE_EXCEEDED (postgres.ts
+    // normalize), with the Postgres error as its cause.
+    expect((cancelled as { code?: string }).code).toBe("DEADLINE_EXCEEDED");
+    expect(((cancelled as { cause?: { code?: string } }).cause ?? {}).code).toBe("57014");
     const syntax = await errorOf(() => db.query("selec 1", []));
     const conflict = new AppError("ABORTED", "conflict", {
       cause: Object.assign(new Error("x"), { code: "40001" }),

@@ -1,11 +1,15 @@
 // A gRPC server on @grpc/grpc-js that dispatches every call through the shared handler table.
 // Per call it builds the request context: the call's deadline and client cancellation become
 // one AbortSignal; its metadata becomes the Call's headers for the interceptors to read.
+// A call that arrives with no deadline (grpcurl, a client without one) gets the server's
+// default instead of none, and the reply is raced against the signal as the HTTP gateway's is:
+// a handler that never looks at its signal cannot hold a call, and what it holds, forever.
 
 import type { Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { methodPath, newCall } from "../rpc/call.ts";
-import { linkDeadline } from "../rpc/deadline.ts";
+import { untilAborted } from "../rpc/context.ts";
+import { DEFAULT_CALL_TIMEOUT_MS, linkDeadline } from "../rpc/deadline.ts";
 import { AppError, codeToNumber } from "../rpc/errors.ts";
 import type { HandlerTable, MethodHandler } from "../rpc/handlers.ts";
 import { invokeHandler } from "../rpc/handlers.ts";
@@ -21,13 +25,20 @@ export interface GrpcServer {
 // Room for large carts and orders; grpc-js' default receive limit is 4 MiB.
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-/** `extras` registers further services (reflection, health) before the server binds. */
+export interface GrpcServerOptions {
+  /** The deadline of a call that arrives without one (default 30 s, the gateway's too). */
+  readonly defaultTimeoutMs?: number;
+  /** Registers further services (reflection, health) before the server binds. */
+  readonly extras?: (server: grpc.Server) => void;
+}
+
 export async function startGrpcServer(
   table: HandlerTable,
   host: string,
   port: number,
-  extras?: (server: grpc.Server) => void,
+  options: GrpcServerOptions = {},
 ): Promise<GrpcServer> {
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   const server = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
@@ -49,12 +60,12 @@ export async function startGrpcServer(
       responseDeserialize: unusedOnServer,
       originalName: method.name,
     };
-    impl[method.localName] = unaryHandler(handler);
+    impl[method.localName] = unaryHandler(handler, defaultTimeoutMs);
     byService.set(name, definition);
     impls.set(name, impl);
   }
   for (const [name, definition] of byService) server.addService(definition, impls.get(name) ?? {});
-  extras?.(server);
+  options.extras?.(server);
 
   const boundPort = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
@@ -74,9 +85,12 @@ export async function startGrpcServer(
   };
 }
 
-function unaryHandler(handler: MethodHandler): grpc.handleUnaryCall<Buffer, Message> {
+function unaryHandler(
+  handler: MethodHandler,
+  defaultTimeoutMs: number,
+): grpc.handleUnaryCall<Buffer, Message> {
   return (call, callback) => {
-    const { signal, deadline, dispose } = cancellationOf(call);
+    const { signal, deadline, dispose } = cancellationOf(call, defaultTimeoutMs);
     const rpcCall = newCall(
       handler.method,
       { signal, deadline },
@@ -97,7 +111,7 @@ function unaryHandler(handler: MethodHandler): grpc.handleUnaryCall<Buffer, Mess
       dispose();
       return reply(err);
     }
-    invokeHandler(handler, request, rpcCall)
+    untilAborted(invokeHandler(handler, request, rpcCall), signal)
       .then(
         (res) => reply(undefined, res),
         (err) => reply(err),
@@ -111,14 +125,21 @@ function toStatus(err: unknown): Partial<grpc.StatusObject> {
   return { code: codeToNumber(appErr.code), details: appErr.detail };
 }
 
-/** The client's cancellation and its grpc-timeout, linked into one signal. */
-function cancellationOf(call: grpc.ServerUnaryCall<Buffer, Message>) {
+/** The client's cancellation and its grpc-timeout (or the default), linked into one signal. */
+function cancellationOf(call: grpc.ServerUnaryCall<Buffer, Message>, defaultTimeoutMs: number) {
   const cancelled = new AbortController();
   const onCancel = () => cancelled.abort(new AppError("CANCELLED", "cancelled by the client"));
   call.on("cancelled", onCancel);
   const rawDeadline = call.getDeadline();
   const at = rawDeadline instanceof Date ? rawDeadline.getTime() : rawDeadline;
-  const linked = linkDeadline(cancelled.signal, [{ at, source: "grpc-timeout" }]);
+  // grpc-js reports "no deadline" as Infinity.
+  const limit = Number.isFinite(at)
+    ? { at, source: "grpc-timeout" }
+    : {
+        at: Date.now() + defaultTimeoutMs,
+        source: `server default ${defaultTimeoutMs} ms, the call had no deadline`,
+      };
+  const linked = linkDeadline(cancelled.signal, [limit]);
   return {
     signal: linked.signal,
     deadline: linked.deadline,

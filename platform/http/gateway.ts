@@ -14,7 +14,7 @@ import {
 } from "@bufbuild/protobuf";
 import { newCall } from "../rpc/call.ts";
 import { untilAborted } from "../rpc/context.ts";
-import { linkDeadline } from "../rpc/deadline.ts";
+import { DEFAULT_CALL_TIMEOUT_MS, linkDeadline } from "../rpc/deadline.ts";
 import { AppError, httpStatusOf } from "../rpc/errors.ts";
 import type { HandlerTable } from "../rpc/handlers.ts";
 import { invokeHandler } from "../rpc/handlers.ts";
@@ -39,7 +39,7 @@ export function createGateway(
   handle: HttpHandler;
 } {
   const routes = compileRoutes(table);
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 
   const handle: HttpHandler = async (req, res) => {

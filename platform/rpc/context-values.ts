@@ -37,6 +37,17 @@ export function withValue<T>(ctx: Ctx, key: ContextKey<T>, value: T): Ctx {
 export const requestIdKey = createContextKey<string | undefined>(undefined, "request id");
 
 /**
+ * Request ids are logged, stored in the outbox and echoed back, so only a bounded, harmless
+ * shape is kept: up to 128 characters of [A-Za-z0-9._:-]. Anything else is replaced by a fresh id.
+ */
+const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The id when it is well formed, else undefined: for ids from headers or Kafka messages. */
+export function wellFormedRequestId(raw: string | null | undefined): string | undefined {
+  return raw != null && WELL_FORMED_REQUEST_ID.test(raw) ? raw : undefined;
+}
+
+/**
  * The caller's token (`x-auth-token`, rpc/interceptors/auth-token.ts), sent on only by clients
  * that run `sendAuthTokenInterceptor`. Nothing serializes context values, so it never reaches logs.
  */

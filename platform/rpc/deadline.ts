@@ -6,6 +6,13 @@
 
 import { AppError } from "./errors.ts";
 
+/**
+ * How long a server lets a call run that arrived without a deadline of its own (gRPC server and
+ * HTTP gateway alike): long enough for any honest request, short enough that a stuck one frees
+ * its connection, its pool slot and its log line.
+ */
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+
 export interface DeadlineLimit {
   /** Absolute time in ms since epoch; undefined or non-finite means "no limit from this source". */
   readonly at: number | undefined;
