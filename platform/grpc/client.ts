@@ -48,7 +48,7 @@ export function createGrpcClient<S extends AnyService>(
     const path = methodPath(method);
     const local = () => (options.inProcess ? inProcessHandler(options.address, path) : undefined);
     const send = chain([...metadataInterceptors, ...(options.interceptors ?? [])], (req, call) => {
-      const handler = call.transport === "inproc" ? local() : undefined;
+      const handler = call.protocol.name === "inproc" ? local() : undefined;
       return handler
         ? inProcessCall(handler, method, req, call, timeoutMs)
         : unaryCall(channel, method, req, call, timeoutMs);
