@@ -50,7 +50,7 @@ export function createGrpcClient<S extends AnyService>(
     const send = chain([...metadataInterceptors, ...(options.interceptors ?? [])], (req, call) => {
       const handler = call.protocol.name === "inproc" ? local() : undefined;
       return handler
-        ? inProcessCall(handler, method, req, call, timeoutMs)
+        ? inProcessCall(handler, req, call, timeoutMs)
         : unaryCall(channel, method, req, call, timeoutMs);
     });
     client[method.localName] = (req: MessageInitShape<typeof method.input>, ctx: Call["ctx"]) =>
