@@ -8,13 +8,11 @@ import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import { ReadThroughCache } from "../platform/cache/read-through.ts";
 import { BoundedMapper, WorkerPool } from "../platform/concurrency/worker-pool.ts";
 import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
-import { Database } from "../platform/db/postgres.ts";
 import { createGrpcClient } from "../platform/grpc/client.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
-import { createMetrics } from "../platform/observability/metrics.ts";
 import { observePool } from "../platform/observability/saturation.ts";
-import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
+import { type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { ShardedRedisCache } from "../platform/redis/cache-store.ts";
 import { awaitShards, closeShards, connectShards } from "../platform/redis/shards.ts";
 import { bindService } from "../platform/rpc/call.ts";
@@ -24,7 +22,8 @@ import { metricsInterceptor } from "../platform/rpc/interceptors/metrics.ts";
 import { rateLimitClientInterceptor } from "../platform/rpc/interceptors/rate-limit.ts";
 import { retryInterceptor } from "../platform/rpc/interceptors/retry.ts";
 import { tracingInterceptor } from "../platform/rpc/interceptors/tracing.ts";
-import { type RunningServer, startService } from "../platform/service.ts";
+import type { RunningServer } from "../platform/service.ts";
+import { readinessOf, serviceKit } from "../platform/service-kit.ts";
 import { runMain } from "../platform/startup.ts";
 import { CachedProductCatalog } from "./cached-catalog.ts";
 import { GrpcLoms } from "./loms-client.ts";
@@ -107,22 +106,17 @@ export function cartConfig(env: Env): CartConfig {
 }
 
 export async function startCart(config: CartConfig): Promise<RunningServer> {
-  const logger = createLogger("cart");
-  const tracing = createTracing("cart", config.tracing);
+  const kit = serviceKit("cart", config.tracing);
+  const { logger, metrics, tracing } = kit;
   const { tracer } = tracing;
-  const db = new Database({
-    url: config.databaseUrl,
-    max: config.dbPoolMax,
-    applicationName: "cart",
-    tracer,
-    prepare: config.dbPrepare,
-  });
-  const metrics = createMetrics("cart");
+  const db = kit.database({ url: config.databaseUrl, max: config.dbPoolMax, prepare: config.dbPrepare });
   // With Redis configured, one limiter log is shared by every cart process (the budget is global)
   // and product info is cached across them; without it, both live in this process only.
   const shards = connectShards(config.redisUrls, logger, { tracer });
+  kit.onStop(() => closeShards(shards));
   await awaitShards(shards, 2_000);
   const budget = await productBudget(config, shards, logger, metrics.registry);
+  kit.onStop(() => budget.stop());
   const productClient = createGrpcClient(ProductService, {
     address: config.productAddr,
     timeoutMs: config.clientTimeoutMs,
@@ -144,6 +138,7 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
       loggingInterceptor(logger),
     ],
   });
+  kit.onStop(() => productClient.close());
   const lomsClient = createGrpcClient(LomsService, {
     address: config.lomsAddr,
     timeoutMs: config.clientTimeoutMs,
@@ -156,8 +151,9 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
       loggingInterceptor(logger),
     ],
   });
+  kit.onStop(() => lomsClient.close());
   const pool = new WorkerPool(config.workers);
-  observePool(metrics.registry, "db", "cart", () => db.stats());
+  kit.onStop(() => pool.close());
   observePool(metrics.registry, "worker", "product-lookups", () => ({
     size: pool.size,
     inUse: pool.running,
@@ -189,32 +185,14 @@ export async function startCart(config: CartConfig): Promise<RunningServer> {
     new BoundedMapper(config.listConcurrency),
     cartMetrics(metrics.registry),
   );
-  const service = await startService({
-    name: "cart",
-    logger,
-    metrics,
-    tracing,
+  return kit.serve({
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     bindings: [bindService(CartService, cartHandlers(usecase))],
-    readiness: () => db.ping(AbortSignal.timeout(2_000)),
+    readiness: readinessOf(db),
     docs: cartApiDocs,
   });
-  return {
-    httpPort: service.httpPort,
-    grpcPort: service.grpcPort,
-    drain: service.drain,
-    stop: async () => {
-      await service.stop();
-      budget.stop();
-      await pool.close();
-      productClient.close();
-      lomsClient.close();
-      await closeShards(shards);
-      await db.close();
-    },
-  };
 }
 
 if (import.meta.main) {

@@ -24,15 +24,17 @@ export interface CartRepo {
    * order however many requests report it (a line that grew meanwhile keeps the difference;
    * lines the order does not hold stay), and replaces `key` if it is still the user's.
    */
-  completeCheckout(
-    ctx: Ctx,
-    userId: number,
-    key: string,
-    orderId: number,
-    ordered: readonly CartLine[],
-  ): Promise<void>;
+  completeCheckout(ctx: Ctx, checkout: CompletedCheckout): Promise<void>;
   /** Replaces `key` if it is still the user's, removing nothing: the next checkout uses a new key. */
   abandonCheckout(ctx: Ctx, userId: number, key: string): Promise<void>;
+}
+
+/** A checkout LOMS made order `orderId` of: the user, the key it was made under, the lines ordered. */
+export interface CompletedCheckout {
+  readonly userId: number;
+  readonly key: string;
+  readonly orderId: number;
+  readonly ordered: readonly CartLine[];
 }
 
 export interface ProductCatalog {

@@ -62,7 +62,7 @@ test("completeCheckout removes what the order holds: a grown line keeps the diff
   const { key, lines: ordered } = await repo.beginCheckout(ctx, 8);
   await repo.add(ctx, 8, { sku: 2, count: 1 }, 10); // grew while "checkout" ran
   await repo.add(ctx, 8, { sku: 3, count: 1 }, 10); // added while "checkout" ran
-  await repo.completeCheckout(ctx, 8, key, 501, ordered);
+  await repo.completeCheckout(ctx, { userId: 8, key, orderId: 501, ordered });
   expect(await repo.list(ctx, 8)).toEqual([
     { sku: 2, count: 1 },
     { sku: 3, count: 1 },
@@ -74,7 +74,7 @@ test("a line that shrank below the order's count is removed, never driven to zer
   const { key } = await repo.beginCheckout(ctx, 11);
   await repo.remove(ctx, 11, 1);
   await repo.add(ctx, 11, { sku: 1, count: 2 }, 10);
-  await repo.completeCheckout(ctx, 11, key, 502, [{ sku: 1, count: 5 }]);
+  await repo.completeCheckout(ctx, { userId: 11, key, orderId: 502, ordered: [{ sku: 1, count: 5 }] });
   expect(await repo.list(ctx, 11)).toEqual([]);
 });
 
@@ -84,13 +84,13 @@ test("a checkout key stays until its checkout completes; an order's lines are re
   expect(first.lines).toEqual([{ sku: 1, count: 2 }]);
   expect((await repo.beginCheckout(ctx, 9)).key).toBe(first.key);
   expect((await repo.beginCheckout(ctx, 10)).key).not.toBe(first.key);
-  await repo.completeCheckout(ctx, 9, first.key, 503, first.lines);
+  await repo.completeCheckout(ctx, { userId: 9, key: first.key, orderId: 503, ordered: first.lines });
   const next = await repo.beginCheckout(ctx, 9);
   expect(next.key).not.toBe(first.key);
   expect(next.lines).toEqual([]);
   // A late repeat of the completed order removes nothing the user added since.
   await repo.add(ctx, 9, { sku: 1, count: 2 }, 10);
-  await repo.completeCheckout(ctx, 9, first.key, 503, first.lines);
+  await repo.completeCheckout(ctx, { userId: 9, key: first.key, orderId: 503, ordered: first.lines });
   expect(await repo.list(ctx, 9)).toEqual([{ sku: 1, count: 2 }]);
   expect((await repo.beginCheckout(ctx, 9)).key).toBe(next.key);
 });
@@ -105,8 +105,8 @@ test("two orders from one key's lifetime each remove their own lines, whatever t
   await repo.abandonCheckout(ctx, 12, key);
   const retry = await repo.beginCheckout(ctx, 12);
   expect(retry.key).not.toBe(key);
-  await repo.completeCheckout(ctx, 12, retry.key, 505, retry.lines);
-  await repo.completeCheckout(ctx, 12, key, 504, [{ sku: 1, count: 1 }]);
+  await repo.completeCheckout(ctx, { userId: 12, key: retry.key, orderId: 505, ordered: retry.lines });
+  await repo.completeCheckout(ctx, { userId: 12, key, orderId: 504, ordered: [{ sku: 1, count: 1 }] });
   expect(await repo.list(ctx, 12)).toEqual([]);
 });
 

@@ -7,7 +7,7 @@ import type { Database, DBTX } from "../platform/db/postgres.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import type { CartLine } from "./model.ts";
-import type { CartRepo } from "./ports.ts";
+import type { CartRepo, CompletedCheckout } from "./ports.ts";
 
 export class PgCartRepo implements CartRepo {
   constructor(private readonly db: Database) {}
@@ -40,13 +40,7 @@ export class PgCartRepo implements CartRepo {
     });
   }
 
-  completeCheckout(
-    ctx: Ctx,
-    userId: number,
-    key: string,
-    orderId: number,
-    ordered: readonly CartLine[],
-  ): Promise<void> {
+  completeCheckout(ctx: Ctx, { userId, key, orderId, ordered }: CompletedCheckout): Promise<void> {
     return this.db.withTx(ctx.signal, async (tx) => {
       await lockKey(tx, userId, ctx.signal);
       await k.replaceCheckoutKey(tx, { userId, checkoutKey: key }, ctx.signal);

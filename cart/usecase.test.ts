@@ -125,7 +125,12 @@ describe("checkout", () => {
     s.repo.beginCheckout.mockResolvedValueOnce({ key: "k1", lines });
     expect(await s.usecase.checkout(ctx, 1)).toBe(42);
     expect(s.orders.create).toHaveBeenCalledWith(ctx, 1, lines, "k1");
-    expect(s.repo.completeCheckout).toHaveBeenCalledWith(expect.anything(), 1, "k1", 42, lines);
+    expect(s.repo.completeCheckout).toHaveBeenCalledWith(expect.anything(), {
+      userId: 1,
+      key: "k1",
+      orderId: 42,
+      ordered: lines,
+    });
     expect(s.repo.abandonCheckout).not.toHaveBeenCalled();
     expect(s.observer.checkedOut.mock.calls).toEqual([[false]]);
     expect(s.observer.checkoutFailed).not.toHaveBeenCalled();
@@ -163,7 +168,12 @@ describe("checkout", () => {
     expect(await s.usecase.checkout(ctx, 1)).toBe(42);
     expect(s.repo.abandonCheckout.mock.calls.map((c) => c.slice(1))).toEqual([[1, "k1"]]);
     expect(s.orders.create.mock.calls.map((c) => c[3])).toEqual(["k1", "k2"]);
-    expect(s.repo.completeCheckout).toHaveBeenCalledWith(expect.anything(), 1, "k2", 42, now);
+    expect(s.repo.completeCheckout).toHaveBeenCalledWith(expect.anything(), {
+      userId: 1,
+      key: "k2",
+      orderId: 42,
+      ordered: now,
+    });
     expect(s.observer.checkedOut.mock.calls).toEqual([[true]]);
   });
 

@@ -123,7 +123,7 @@ export class CartUsecase {
     }
     // LOMS made the order of exactly these lines (it checks a repeated key's items), so these
     // are the units to take out of the cart.
-    await this.#cleanup(ctx, (c) => this.repo.completeCheckout(c, userId, key, orderId, lines));
+    await this.#cleanup(ctx, (c) => this.repo.completeCheckout(c, { userId, key, orderId, ordered: lines }));
     return orderId;
   }
 

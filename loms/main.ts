@@ -4,16 +4,13 @@
 
 import { LomsService } from "../gen/proto/loms/v1/loms_pb.ts";
 import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
-import { Database } from "../platform/db/postgres.ts";
 import type { EventBus } from "../platform/events/bus.ts";
-import { kafkaBus } from "../platform/events/kafka.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
-import { createMetrics } from "../platform/observability/metrics.ts";
-import { observePool } from "../platform/observability/saturation.ts";
-import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
+import { type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
-import { type RunningServer, startService } from "../platform/service.ts";
+import type { RunningServer } from "../platform/service.ts";
+import { readinessOf, serviceKit } from "../platform/service-kit.ts";
 import { runMain } from "../platform/startup.ts";
 import { runExpiryLoop } from "./expiry.ts";
 import { expiryParkedCounter, observeOrders, observeOutbox } from "./metrics.ts";
@@ -84,78 +81,60 @@ export function lomsConfig(env: Env): LomsConfig {
 
 /** `bus`: where order events go; Kafka at `config.kafkaBrokers` unless given (embedded mode). */
 export async function startLoms(config: LomsConfig, bus?: EventBus): Promise<RunningServer> {
-  const logger = createLogger("loms");
-  const tracing = createTracing("loms", config.tracing);
-  const events = bus ?? kafkaBus({ brokers: config.kafkaBrokers, clientId: "loms", logger });
-  const metrics = createMetrics("loms");
-  const db = new Database({
-    url: config.databaseUrl,
-    max: config.dbPoolMax,
-    applicationName: "loms",
-    tracer: tracing.tracer,
-    prepare: config.dbPrepare,
-  });
-  const background = new AbortController();
-  if (config.seedFile !== "" && (await seedStocksOnce(db, config.seedFile, background.signal))) {
+  const kit = serviceKit("loms", config.tracing);
+  const { logger, metrics, tracing } = kit;
+  const db = kit.database({ url: config.databaseUrl, max: config.dbPoolMax, prepare: config.dbPrepare });
+  const events = kit.bus(config.kafkaBrokers, bus);
+  if (config.seedFile !== "" && (await seedStocksOnce(db, config.seedFile, kit.signal))) {
     logger.info({ file: config.seedFile }, "stock seed loaded");
   }
   const usecase = new LomsUsecase(new PgLomsStore(db));
-  observePool(metrics.registry, "db", "loms", () => db.stats());
   observeOrders(metrics.registry, db);
   observeOutbox(metrics.registry, db);
-  const service = await startService({
-    name: "loms",
-    logger,
-    tracing,
+  const server = await kit.serve({
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,
     bindings: [bindService(LomsService, lomsHandlers(usecase))],
     // Not Kafka: orders are taken while the broker is away; the outbox keeps their events.
-    readiness: () => db.ping(AbortSignal.timeout(2_000)),
-    metrics,
+    readiness: readinessOf(db),
     docs: lomsApiDocs,
   });
-  const expiry = runExpiryLoop(
-    usecase,
-    {
-      paymentTimeoutMs: config.paymentTimeoutMs,
-      intervalMs: config.expiryIntervalMs,
-      batchSize: config.expiryBatchSize,
-    },
-    logger,
-    background.signal,
-    expiryParkedCounter(metrics.registry),
+  kit.background((signal) =>
+    runExpiryLoop(
+      usecase,
+      {
+        paymentTimeoutMs: config.paymentTimeoutMs,
+        intervalMs: config.expiryIntervalMs,
+        batchSize: config.expiryBatchSize,
+      },
+      logger,
+      signal,
+      expiryParkedCounter(metrics.registry),
+    ),
   );
-  const relay = runRelay(
-    pgOutboxSessions(config.databaseDirectUrl),
-    {
-      bus: events,
-      options: config.relay,
-      logger: logger.child({ component: "relay" }),
-      observer: relayMetrics(metrics.registry),
-      tracer: tracing.tracer,
-    },
-    background.signal,
+  kit.background((signal) =>
+    runRelay(
+      pgOutboxSessions(config.databaseDirectUrl),
+      {
+        bus: events,
+        options: config.relay,
+        logger: logger.child({ component: "relay" }),
+        observer: relayMetrics(metrics.registry),
+        tracer: tracing.tracer,
+      },
+      signal,
+    ),
   );
-  const cleanup = runOutboxCleanup(
-    pgOutboxRetention(db),
-    config.outboxCleanup,
-    logger.child({ component: "outbox-cleanup" }),
-    background.signal,
+  kit.background((signal) =>
+    runOutboxCleanup(
+      pgOutboxRetention(db),
+      config.outboxCleanup,
+      logger.child({ component: "outbox-cleanup" }),
+      signal,
+    ),
   );
-  return {
-    httpPort: service.httpPort,
-    grpcPort: service.grpcPort,
-    drain: service.drain,
-    stop: async () => {
-      await service.stop();
-      background.abort();
-      await Promise.all([expiry, relay, cleanup]);
-      if (!bus) await events.close();
-      await db.close();
-    },
-  };
+  return server;
 }
 
 if (import.meta.main) {

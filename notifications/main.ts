@@ -2,14 +2,11 @@
 // query with /metrics, /healthz and /readyz (Postgres and Kafka).
 
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
-import { Database } from "../platform/db/postgres.ts";
 import type { EventBus } from "../platform/events/bus.ts";
-import { kafkaBus } from "../platform/events/kafka.ts";
 import { createLogger } from "../platform/observability/logger.ts";
-import { createMetrics } from "../platform/observability/metrics.ts";
-import { observePool } from "../platform/observability/saturation.ts";
-import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
-import { startService } from "../platform/service.ts";
+import { type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
+import type { RunningServer } from "../platform/service.ts";
+import { readinessOf, serviceKit } from "../platform/service-kit.ts";
 import { runMain } from "../platform/startup.ts";
 import { consumeOrderEvents } from "./consumer.ts";
 import { decodeOrderEvent } from "./event-decoding.ts";
@@ -51,59 +48,29 @@ export function notificationsConfig(env: Env): NotificationsConfig {
   };
 }
 
-export interface RunningNotifications {
-  readonly httpPort: number;
-  /** Readiness off while serving goes on: the first step of a shutdown. */
-  drain(): void;
-  stop(): Promise<void>;
-}
-
-/** `bus`: where order events come from; Kafka at `config.kafkaBrokers` unless given (embedded mode). */
 export async function startNotifications(
   config: NotificationsConfig,
   bus?: EventBus,
-): Promise<RunningNotifications> {
-  const logger = createLogger("notifications");
-  const tracing = createTracing("notifications", config.tracing);
-  const events = bus ?? kafkaBus({ brokers: config.kafkaBrokers, clientId: "notifications", logger });
-  const metrics = createMetrics("notifications");
-  const db = new Database({
-    url: config.databaseUrl,
-    max: config.dbPoolMax,
-    applicationName: "notifications",
-    tracer: tracing.tracer,
-  });
-  observePool(metrics.registry, "db", "notifications", () => db.stats());
+): Promise<RunningServer> {
+  const kit = serviceKit("notifications", config.tracing);
+  const { logger, metrics, tracing } = kit;
+  const db = kit.database({ url: config.databaseUrl, max: config.dbPoolMax });
+  const events = kit.bus(config.kafkaBrokers, bus);
   const usecase = new NotificationsUsecase(
     new PgNotificationStore(db),
     logNotifier(logger),
     notificationMetrics(metrics.registry, logger),
     decodeOrderEvent,
   );
-  const service = await startService({
-    name: "notifications",
-    logger,
-    tracing,
+  const server = await kit.serve({
     host: config.host,
     httpPort: config.httpPort,
     endpoints: notificationsEndpoints(usecase),
-    metrics,
-    readiness: async () => {
-      const signal = AbortSignal.timeout(2_000);
-      await Promise.all([db.ping(signal), events.ping(signal)]);
-    },
+    readiness: readinessOf(db, events),
   });
   const subscription = await consumeOrderEvents(events, usecase, config.topic, config.group, tracing.tracer);
-  return {
-    httpPort: service.httpPort,
-    drain: service.drain,
-    stop: async () => {
-      await service.stop();
-      await subscription.stop();
-      if (!bus) await events.close();
-      await db.close();
-    },
-  };
+  kit.onStop(() => subscription.stop());
+  return server;
 }
 
 if (import.meta.main) {

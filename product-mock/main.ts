@@ -5,9 +5,10 @@ import { ProductService } from "../gen/proto/product/v1/product_pb.ts";
 import { type Env, envInt, envList, envString } from "../platform/config.ts";
 import type { ApiDocs } from "../platform/http/openapi.ts";
 import { createLogger } from "../platform/observability/logger.ts";
-import { createTracing, type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
+import { type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
 import { bindService } from "../platform/rpc/call.ts";
-import { type RunningService, startService } from "../platform/service.ts";
+import type { RunningServer } from "../platform/service.ts";
+import { serviceKit } from "../platform/service-kit.ts";
 import { runMain } from "../platform/startup.ts";
 import { RecordedBudget } from "./budget.ts";
 import { buildCatalog } from "./catalog.ts";
@@ -45,15 +46,12 @@ export function productMockConfig(env: Env): ProductMockConfig {
   };
 }
 
-export async function startProductMock(config: ProductMockConfig): Promise<RunningService> {
-  const logger = createLogger("product-mock");
+export async function startProductMock(config: ProductMockConfig): Promise<RunningServer> {
+  const kit = serviceKit("product-mock", config.tracing);
   const catalog = new MemoryCatalog(buildCatalog(config.generatedProducts));
   const budget = new RecordedBudget(config.rps);
   const usecase = new ProductUsecase(catalog, config.tokens, budget);
-  return startService({
-    name: "product-mock",
-    logger,
-    tracing: createTracing("product-mock", config.tracing),
+  return kit.serve({
     host: config.host,
     httpPort: config.httpPort,
     grpcPort: config.grpcPort,

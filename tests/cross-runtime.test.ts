@@ -12,7 +12,7 @@ import {
 } from "../gen/proto/product/v1/product_pb.ts";
 import { createGrpcClient } from "../platform/grpc/client.ts";
 import { backgroundCtx } from "../platform/rpc/context.ts";
-import type { RunningService } from "../platform/service.ts";
+import type { RunningServer } from "../platform/service.ts";
 import { productMockConfig, startProductMock } from "../product-mock/main.ts";
 import { freePort } from "./support/free-port.ts";
 import { waitUntilReady } from "./support/wait.ts";
@@ -41,7 +41,7 @@ function run(cmd: string, args: string[], input = "", env: Record<string, string
   });
 }
 
-let bunServer: RunningService;
+let bunServer: RunningServer;
 beforeAll(async () => {
   bunServer = await startProductMock({ ...productMockConfig(ENV), httpPort: 0, grpcPort: 0 });
 });

@@ -29,6 +29,15 @@ function track(promise: Promise<unknown>) {
   return state;
 }
 
+/** A promise handlers wait on until the test calls `release`. */
+function gated() {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { gate, release };
+}
+
 test("one key's messages arrive in publish order, with headers; keys spread over partitions", async () => {
   const bus = inProcessBus(logger, 4);
   const seen: Delivery[] = [];
@@ -83,10 +92,7 @@ test("a stopped group resumes after its last handled message; a group consumes a
 
 test("publish resolves only once every group committed the batch; a stopped group holds it back", async () => {
   const bus = inProcessBus(logger, 3);
-  let release = () => {};
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { gate, release } = gated();
   const fast: string[] = [];
   const slow: string[] = [];
   const a = await bus.subscribe({ topic: "t", group: "fast", handler: async (d) => void fast.push(d.value) });
@@ -128,10 +134,7 @@ test("with no group nothing is acknowledged; a resend after a timeout joins the 
   await expect(timedOut).rejects.toThrow();
   expect(bus.retained("t")).toBe(2);
   const seen: string[] = [];
-  let release = () => {};
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { gate, release } = gated();
   const sub = await bus.subscribe({
     topic: "t",
     group: "g",
@@ -153,10 +156,7 @@ test("with no group nothing is acknowledged; a resend after a timeout joins the 
 test("a publish that times out reports what every group had committed by then", async () => {
   const bus = inProcessBus(logger, 6);
   const slowKey = "slow";
-  let release = () => {};
-  const gate = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  const { gate, release } = gated();
   const sub = await bus.subscribe({
     topic: "t",
     group: "g",

@@ -48,9 +48,9 @@ export function createGrpcClient<S extends AnyService>(
     const path = methodPath(method);
     const local = () => (options.inProcess ? inProcessHandler(options.address, path) : undefined);
     const send = chain([...metadataInterceptors, ...(options.interceptors ?? [])], (req, call) => {
-      const handler = call.transport === "inproc" ? local() : undefined;
+      const handler = call.protocol.name === "inproc" ? local() : undefined;
       return handler
-        ? inProcessCall(handler, method, req, call, timeoutMs)
+        ? inProcessCall(handler, req, call, timeoutMs)
         : unaryCall(channel, method, req, call, timeoutMs);
     });
     client[method.localName] = (req: MessageInitShape<typeof method.input>, ctx: Call["ctx"]) =>

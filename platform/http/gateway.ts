@@ -21,7 +21,7 @@ import { invokeHandler } from "../rpc/handlers.ts";
 import { readBody, sendError, sendJson } from "./io.ts";
 import { toJsonObject } from "./proto-json.ts";
 import { compileRoutes, matchRoute, type Route } from "./routes.ts";
-import { setRouteLabel } from "./server.ts";
+import type { Endpoint } from "./server.ts";
 
 export interface GatewayOptions {
   /** Requests without an earlier deadline are cut off after this long. */
@@ -29,20 +29,18 @@ export interface GatewayOptions {
   readonly maxBodyBytes?: number;
 }
 
-export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
 export function createGateway(
   table: HandlerTable,
   options: GatewayOptions = {},
 ): {
   routes: readonly Route[];
-  handle: HttpHandler;
+  handle: Endpoint;
 } {
   const routes = compileRoutes(table);
   const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
 
-  const handle: HttpHandler = async (req, res) => {
+  const handle: Endpoint = async (req, res, exchange) => {
     const url = new URL(req.url ?? "/", "http://gateway");
     const verb = req.method ?? "GET";
     const match = matchRoute(routes, verb, url.pathname);
@@ -54,9 +52,17 @@ export function createGateway(
       return sendError(res, 405, "UNIMPLEMENTED", `${verb} is not allowed on ${url.pathname}`);
     }
     const { route, params } = match;
-    setRouteLabel(req, route.template);
     const { signal, deadline, dispose } = cancellationOf(res, timeoutMs);
-    const call = newCall(route.handler.method, { signal, deadline }, "server", "http", headersOf(req));
+    const call = newCall(
+      route.handler.method,
+      { signal, deadline },
+      "server",
+      "http",
+      headersOf(req),
+      route.template,
+    );
+    // The HTTP server's metrics and log line for this request read the route and ids from the call.
+    exchange.call = call;
     try {
       const body = route.body === "*" ? await readBody(req, maxBodyBytes) : "";
       const request = bindRequest(route, params, url.searchParams, body);

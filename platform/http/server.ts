@@ -6,9 +6,20 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Logger } from "../observability/logger.ts";
+import type { Call } from "../rpc/call.ts";
 import { sendError } from "./io.ts";
 
-export type Endpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+/** `exchange` is this request's record for its observation; the gateway attaches its Call to it. */
+export type Endpoint = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  exchange: HttpExchange,
+) => Promise<void> | void;
+
+interface HttpExchange {
+  /** The Call the gateway made for the request: its route template and ids label the observation. */
+  call?: Call;
+}
 
 export interface HttpObservation {
   readonly route: string;
@@ -16,25 +27,6 @@ export interface HttpObservation {
   /** The status sent, or 499 when the client went away before the answer. */
   readonly status: number;
   readonly seconds: number;
-}
-
-/** The route a request matched, set by the fallback (the gateway) once it knows. */
-const routes = new WeakMap<IncomingMessage, string>();
-export function setRouteLabel(req: IncomingMessage, route: string): void {
-  routes.set(req, route);
-}
-
-/**
- * The request's ids for its log line, from the response headers the gateway's interceptors set
- * (`x-request-id`, W3C `traceresponse`): the line is written after the handler's context is gone.
- */
-function correlation(res: ServerResponse): { request_id?: string; trace_id?: string; span_id?: string } {
-  const requestId = res.getHeader("x-request-id");
-  const [, traceId, spanId] = String(res.getHeader("traceresponse") ?? "").split("-");
-  return {
-    ...(typeof requestId === "string" && { request_id: requestId }),
-    ...(traceId && spanId && { trace_id: traceId, span_id: spanId }),
-  };
 }
 
 /** Probes and scrapes arrive every few seconds: their lines go to debug, not info. */
@@ -58,10 +50,11 @@ export async function startHttpServer(options: {
   const server = createServer((req, res) => {
     const started = performance.now();
     const path = (req.url ?? "/").split("?")[0] ?? "/";
-    if (endpoints[path]) setRouteLabel(req, path);
+    const exchange: HttpExchange = {};
     res.once("close", () => {
+      const { call } = exchange;
       const observation = {
-        route: routes.get(req) ?? "(unmatched)",
+        route: call?.route ?? (endpoints[path] ? path : "(unmatched)"),
         verb: req.method ?? "",
         status: res.writableFinished ? res.statusCode : 499,
         seconds: (performance.now() - started) / 1000,
@@ -74,7 +67,7 @@ export async function startHttpServer(options: {
           verb: observation.verb,
           status: observation.status,
           duration_ms: Math.round(observation.seconds * 10_000) / 10,
-          ...correlation(res),
+          ...call?.correlation,
         },
         "http request",
       );
@@ -82,7 +75,7 @@ export async function startHttpServer(options: {
     const endpoint = endpoints[path] ?? fallback;
     const run = async () => {
       if (!endpoint) return sendError(res, 404, "NOT_FOUND", `no route for ${req.method} ${path}`);
-      await endpoint(req, res);
+      await endpoint(req, res, exchange);
     };
     run().catch((err: unknown) => {
       logger.error({ err, path }, "http endpoint failed");

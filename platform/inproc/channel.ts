@@ -13,7 +13,7 @@
 // - errors arrive as the same AppError code, with the message a gRPC client would show.
 // A server unregisters when it stops, and later calls go over the socket (and fail as they would).
 
-import { type DescMethod, fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
+import { fromBinary, type Message, toBinary } from "@bufbuild/protobuf";
 import { type Call, newCall } from "../rpc/call.ts";
 import { linkClientDeadline } from "../rpc/deadline.ts";
 import { AppError } from "../rpc/errors.ts";
@@ -33,13 +33,9 @@ export function inProcessHandler(address: string, path: string): MethodHandler |
   return servers.get(address)?.get(path);
 }
 
-export async function inProcessCall(
-  handler: MethodHandler,
-  method: DescMethod,
-  req: Message,
-  call: Call,
-  timeoutMs: number,
-): Promise<Message> {
+/** Calls `handler` (from inProcessHandler) as a gRPC client would call its server. */
+export async function inProcessCall(handler: MethodHandler, req: Message, call: Call, timeoutMs: number) {
+  const { method } = handler;
   const { signal, deadline, dispose } = linkClientDeadline(call.ctx, timeoutMs);
   try {
     signal.throwIfAborted();

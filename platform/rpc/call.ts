@@ -10,8 +10,10 @@ export interface Call {
   readonly ctx: Ctx;
   /** "server": handling an incoming call; "client": making an outgoing one. */
   readonly side: "server" | "client";
-  /** How the call travels: a gRPC socket, the HTTP gateway, or in-process (platform/inproc). */
-  readonly transport: "grpc" | "http" | "inproc";
+  /** How the call travels, as data: interceptors read it rather than name transports. */
+  readonly protocol: Protocol;
+  /** The HTTP route template the gateway matched (`/user/{user_id}/cart`); absent for gRPC. */
+  readonly route: string | undefined;
   /**
    * Request headers, lower-cased (gRPC metadata or HTTP headers). Server side: what arrived.
    * Client side: what will be sent; client interceptors add to it.
@@ -19,17 +21,57 @@ export interface Call {
   readonly header: Headers;
   /** Server side: headers to send back (HTTP response headers / gRPC initial metadata). */
   readonly responseHeader: Headers;
+  /**
+   * The call's ids for log lines, recorded by the logging interceptor. One object shared by every
+   * copy an interceptor passes on (`{ ...call, ctx }`), so that the transport that made the call
+   * reads them after the answer, when the handler's context is gone (the HTTP server's line).
+   */
+  readonly correlation: Correlation;
 }
+
+interface Correlation {
+  request_id?: string;
+  trace_id?: string;
+  span_id?: string;
+}
+
+export interface Protocol {
+  /** A gRPC socket, the HTTP gateway, or in-process (platform/inproc); named in logs and spans. */
+  readonly name: "grpc" | "http" | "inproc";
+  /**
+   * The transport observes each request itself: the HTTP server counts http_requests_total and
+   * writes one "http request" line for every request, also one refused before any handler runs.
+   * The server-side metrics and logging interceptors then leave the count and the info line to
+   * it, so that no request is counted or logged at info twice.
+   */
+  readonly observesRequests: boolean;
+}
+
+const protocols: Readonly<Record<Protocol["name"], Protocol>> = {
+  grpc: { name: "grpc", observesRequests: false },
+  http: { name: "http", observesRequests: true },
+  inproc: { name: "inproc", observesRequests: false },
+};
 
 /** A fresh call: the transports build every Call through this, so its shape has one source. */
 export function newCall(
   method: DescMethod,
   ctx: Ctx,
   side: Call["side"],
-  transport: Call["transport"],
+  protocol: Protocol["name"],
   header = new Headers(),
+  route?: string,
 ): Call {
-  return { method, ctx, side, transport, header, responseHeader: new Headers() };
+  return {
+    method,
+    ctx,
+    side,
+    protocol: protocols[protocol],
+    route,
+    header,
+    responseHeader: new Headers(),
+    correlation: {},
+  };
 }
 
 export type UnaryFn = (req: Message, call: Call) => Promise<Message>;

@@ -1,12 +1,17 @@
 // Retry, logging and metrics interceptors in isolation.
 
 import { describe, expect, test } from "bun:test";
+import { Writable } from "node:stream";
 import { create, type Message } from "@bufbuild/protobuf";
+import pino from "pino";
 import { GetProductRequestSchema, ProductService } from "../../../gen/proto/product/v1/product_pb.ts";
+import type { Logger } from "../../observability/logger.ts";
 import { createMetrics } from "../../observability/metrics.ts";
 import { type Call, newCall, type UnaryFn } from "../call.ts";
 import { backgroundCtx } from "../context.ts";
+import { requestIdKey, withValue } from "../context-values.ts";
 import { AppError } from "../errors.ts";
+import { loggingInterceptor } from "./logging.ts";
 import { metricsInterceptor } from "./metrics.ts";
 import { retryInterceptor } from "./retry.ts";
 
@@ -97,12 +102,51 @@ describe("metrics interceptor", () => {
     const served = metricsInterceptor(metrics)(async () => {
       throw AppError.failedPrecondition("x");
     });
-    await expect(served(req, call({ side: "server", transport: "grpc" }))).rejects.toBeDefined();
-    await expect(served(req, call({ side: "server", transport: "http" }))).rejects.toBeDefined();
+    const serverCall = (protocol: "grpc" | "http") =>
+      newCall(ProductService.method.getProduct, backgroundCtx(), "server", protocol);
+    await expect(served(req, serverCall("grpc"))).rejects.toBeDefined();
+    await expect(served(req, serverCall("http"))).rejects.toBeDefined();
     const text = await metrics.registry.metrics();
     expect(text).toMatch(
       /grpc_server_handled_total\{[^}]*grpc_method="GetProduct",grpc_code="FailedPrecondition"[^}]*\} 1\n/,
     );
     expect(text).toMatch(/grpc_server_started_total\{[^}]*\} 1\n/);
+  });
+});
+
+describe("logging interceptor", () => {
+  function captured(): {
+    logger: Logger;
+    lines: { level: number; transport?: string; request_id?: string }[];
+  } {
+    const lines: { level: number }[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    return { logger: pino({ level: "debug" }, sink), lines };
+  }
+  const served = (protocol: "grpc" | "http" | "inproc") =>
+    newCall(
+      ProductService.method.getProduct,
+      withValue(backgroundCtx(), requestIdKey, "r-1"),
+      "server",
+      protocol,
+    );
+
+  test("a served call's line is info, unless its transport writes its own; then the call carries the ids", async () => {
+    const { logger, lines } = captured();
+    const logged = loggingInterceptor(logger)(async () => req);
+    for (const protocol of ["grpc", "inproc"] as const) await logged(req, served(protocol));
+    const viaGateway = served("http");
+    await logged(req, viaGateway);
+    expect(lines.map((l) => [l.transport, l.level])).toEqual([
+      ["grpc", 30],
+      ["inproc", 30],
+      ["http", 20],
+    ]);
+    expect(viaGateway.correlation).toEqual({ request_id: "r-1" });
   });
 });

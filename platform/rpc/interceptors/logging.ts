@@ -13,18 +13,21 @@ const UNEXPECTED = new Set(["INTERNAL", "UNKNOWN", "DATA_LOSS"]);
 export function loggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (req, call) => {
     const started = performance.now();
+    const ids = Object.assign(call.correlation, {
+      request_id: getValue(call.ctx, requestIdKey),
+      ...traceIds(call.ctx),
+    });
     const fields = {
       method: methodPath(call.method),
       side: call.side,
-      transport: call.transport,
-      request_id: getValue(call.ctx, requestIdKey),
-      ...traceIds(call.ctx),
+      transport: call.protocol.name,
+      ...ids,
     };
     try {
       const res = await next(req, call);
       const ms = performance.now() - started;
-      // One info line per request: a gateway request has its line from the HTTP server.
-      (call.side === "server" && call.transport !== "http" ? logger.info : logger.debug).call(logger, {
+      // One info line per request served: where the transport writes its own, it has the ids.
+      (call.side === "server" && !call.protocol.observesRequests ? logger.info : logger.debug).call(logger, {
         ...fields,
         code: "OK",
         duration_ms: round(ms),

@@ -1,7 +1,7 @@
 // Traffic, errors and latency per call under the grpc-ecosystem names (observability/metrics.ts),
-// plus in-flight calls for saturation. Server side counts gRPC calls (over a socket or
-// in-process in embedded mode); calls through the HTTP gateway are counted by the HTTP server
-// under http_requests_total instead, so no request is counted twice.
+// plus in-flight calls for saturation. Server side counts the calls whose transport does not
+// count its requests itself (a gRPC socket, in-process in embedded mode); the HTTP server counts
+// gateway calls under http_requests_total instead, so no request is counted twice.
 
 import type { Metrics } from "../../observability/metrics.ts";
 import type { Interceptor } from "../call.ts";
@@ -9,7 +9,7 @@ import { AppError } from "../errors.ts";
 
 export function metricsInterceptor(metrics: Metrics): Interceptor {
   return (next) => async (req, call) => {
-    if (call.side === "server" && call.transport === "http") return next(req, call);
+    if (call.side === "server" && call.protocol.observesRequests) return next(req, call);
     const { started, handled, handling, inFlight } = metrics.grpc[call.side];
     const labels = {
       grpc_type: "unary",

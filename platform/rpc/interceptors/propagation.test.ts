@@ -5,10 +5,11 @@
 
 import { afterAll, beforeAll, beforeEach, expect, test } from "bun:test";
 import { ProductService } from "../../../gen/proto/product/v1/product_pb.ts";
+import { type ServicePair, startServicePair } from "../../../tests/support/service-pair.ts";
 import { createGrpcClient } from "../../grpc/client.ts";
 import { createLogger } from "../../observability/logger.ts";
-import { type RunningService, startService } from "../../service.ts";
-import { bindService, type Interceptor } from "../call.ts";
+import type { RunningService } from "../../service.ts";
+import type { Interceptor } from "../call.ts";
 import { backgroundCtx } from "../context.ts";
 import { createContextKey, getValue, requestIdKey, withValue } from "../context-values.ts";
 
@@ -29,49 +30,18 @@ const recordHeader: Interceptor = (next) => (req, call) => {
   return next(req, call);
 };
 
-const logger = createLogger("propagation-test");
+let pair: ServicePair;
 let a: RunningService;
-let b: RunningService;
-let closeClient = () => {};
 beforeAll(async () => {
-  b = await startService({
-    name: "b",
-    logger,
-    host: "127.0.0.1",
-    httpPort: 0,
-    grpcPort: 0,
-    interceptors: [recordHeader],
-    bindings: [
-      bindService(ProductService, {
-        getProduct: async () => ({ name: "from b", price: 1 }),
-        listSkus: async () => ({ skus: [] }),
-      }),
-    ],
+  pair = await startServicePair({
+    logger: createLogger("propagation-test"),
+    a: { interceptors: [traceInterceptor] },
+    b: { interceptors: [recordHeader] },
+    clientInterceptors: [traceInterceptor],
   });
-  const toB = createGrpcClient(ProductService, {
-    address: `127.0.0.1:${b.grpcPort}`,
-    interceptors: [traceInterceptor],
-  });
-  closeClient = () => toB.close();
-  a = await startService({
-    name: "a",
-    logger,
-    host: "127.0.0.1",
-    httpPort: 0,
-    grpcPort: 0,
-    interceptors: [traceInterceptor],
-    bindings: [
-      bindService(ProductService, {
-        getProduct: (req, ctx) => toB.getProduct(req, ctx),
-        listSkus: async () => ({ skus: [] }),
-      }),
-    ],
-  });
+  a = pair.a;
 });
-afterAll(async () => {
-  closeClient();
-  await Promise.all([a?.stop(1_000), b?.stop(1_000)]);
-});
+afterAll(() => pair?.stop());
 beforeEach(() => {
   seenByB = [];
 });

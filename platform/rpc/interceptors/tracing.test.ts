@@ -9,10 +9,10 @@ import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-node";
 import pino from "pino";
 import { ProductService } from "../../../gen/proto/product/v1/product_pb.ts";
+import { type ServicePair, startServicePair } from "../../../tests/support/service-pair.ts";
 import { createGrpcClient } from "../../grpc/client.ts";
 import { createTracing } from "../../observability/tracing.ts";
-import { type RunningService, startService } from "../../service.ts";
-import { bindService } from "../call.ts";
+import type { RunningService } from "../../service.ts";
 import { backgroundCtx } from "../context.ts";
 import { AppError } from "../errors.ts";
 import { tracingInterceptor } from "./tracing.ts";
@@ -34,52 +34,23 @@ const capture = pino({ level: "info" }, sink);
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID = "00f067aa0ba902b7";
 
+let pair: ServicePair;
 let a: RunningService;
-let b: RunningService;
-let closeClient = () => {};
 beforeAll(async () => {
-  b = await startService({
-    name: "b",
+  pair = await startServicePair({
     logger: capture,
-    tracing: tracingB,
-    host: "127.0.0.1",
-    httpPort: 0,
-    grpcPort: 0,
-    bindings: [
-      bindService(ProductService, {
-        getProduct: async (req) => {
-          if (req.sku === 404n) throw AppError.notFound("no such sku");
-          if (req.sku === 500n) throw AppError.internal("broken");
-          return { name: "from b", price: 1 };
-        },
-        listSkus: async () => ({ skus: [] }),
-      }),
-    ],
+    a: { tracing: tracingA },
+    b: { tracing: tracingB },
+    clientInterceptors: [tracingInterceptor(tracingA.tracer)],
+    getProduct: async (sku) => {
+      if (sku === 404n) throw AppError.notFound("no such sku");
+      if (sku === 500n) throw AppError.internal("broken");
+      return { name: "from b", price: 1 };
+    },
   });
-  const toB = createGrpcClient(ProductService, {
-    address: `127.0.0.1:${b.grpcPort}`,
-    interceptors: [tracingInterceptor(tracingA.tracer)],
-  });
-  closeClient = () => toB.close();
-  a = await startService({
-    name: "a",
-    logger: capture,
-    tracing: tracingA,
-    host: "127.0.0.1",
-    httpPort: 0,
-    grpcPort: 0,
-    bindings: [
-      bindService(ProductService, {
-        getProduct: (req, ctx) => toB.getProduct(req, ctx),
-        listSkus: async () => ({ skus: [] }),
-      }),
-    ],
-  });
+  a = pair.a;
 });
-afterAll(async () => {
-  closeClient();
-  await Promise.all([a?.stop(1_000), b?.stop(1_000)]);
-});
+afterAll(() => pair?.stop());
 beforeEach(() => {
   exporter.reset();
   lines.length = 0;

@@ -24,7 +24,7 @@ export function tracingInterceptor(tracer: Tracer): Interceptor {
       "rpc.system": "grpc",
       "rpc.service": call.method.parent.typeName,
       "rpc.method": call.method.name,
-      "marketplace.transport": call.transport,
+      "marketplace.transport": call.protocol.name,
     };
     const kind = call.side === "server" ? SpanKind.SERVER : SpanKind.CLIENT;
     const span = tracer.startSpan(methodPath(call.method), { kind, attributes }, parent);
@@ -50,8 +50,7 @@ export function tracingInterceptor(tracer: Tracer): Interceptor {
   };
 }
 
-// W3C's `traceresponse`: the caller (curl, a browser, the HTTP server's log line) learns which
-// trace to look up.
+// W3C's `traceresponse`: the caller (curl, a browser) learns which trace to look up.
 function announceTrace(span: Span, headers: Headers): void {
   const sc = span.spanContext();
   if (trace.isSpanContextValid(sc))
