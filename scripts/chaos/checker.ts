@@ -42,7 +42,10 @@ const result = (name: string, checked: number, counterexamples: string[]): Invar
   counterexamples,
 });
 
-/** 1. Initial total − paid = total now; reserved = Σ awaiting payment; available ≥ 0. */
+/**
+ * 1. Initial total − paid = total now; reserved changed exactly as much as the orders awaiting
+ * payment hold (the seed's reservations have no orders); available ≥ 0.
+ */
 export function checkStock(state: SystemState, skus: readonly number[]): InvariantResult {
   const bad: string[] = [];
   const paid = new Map<number, number>();
@@ -59,8 +62,11 @@ export function checkStock(state: SystemState, skus: readonly number[]): Invaria
     if (before.total - p !== after.total)
       bad.push(`sku ${sku}: total ${before.total} before − ${p} paid = ${before.total - p}, but ${after.total} now`);
     const awaiting = state.awaitingBySku[sku] ?? 0;
-    if (after.reserved !== awaiting)
-      bad.push(`sku ${sku}: reserved ${after.reserved}, but orders awaiting payment hold ${awaiting}`);
+    const awaitingBefore = state.awaitingBefore[sku] ?? 0;
+    if (after.reserved - before.reserved !== awaiting - awaitingBefore)
+      bad.push(
+        `sku ${sku}: reserved went ${before.reserved} → ${after.reserved}, but orders awaiting payment hold ${awaitingBefore} → ${awaiting}`,
+      );
     if (after.total - after.reserved < 0) bad.push(`sku ${sku}: available ${after.total - after.reserved} < 0`);
   }
   return result("stock", skus.length, bad);

@@ -16,7 +16,7 @@ import { StackReader, type SystemState } from "./state.ts";
 import { runWorkload } from "./workload.ts";
 
 /** Stocked SKUs: four small stocks that run out and contend, one deep one. Units free at start. */
-const STOCK: Record<number, number> = { 1076963: 40, 1148162: 40, 2958025: 40, 773297411: 40, 1625903: 5000 };
+const STOCK: Record<number, number> = { 1076963: 150, 1148162: 150, 2958025: 150, 773297411: 150, 1625903: 5000 };
 /** Catalog SKUs with no stock: each add is an uncached product look-up, spending the budget. */
 const UNSTOCKED = Array.from({ length: 4000 }, (_, i) => 900_000_000 + (i + 1) * 7919);
 const SKUS = Object.keys(STOCK).map(Number);
@@ -50,7 +50,11 @@ async function run(): Promise<boolean> {
   const reader = new StackReader();
   try {
     await reader.resetStock(STOCK);
-    const before = { stocksBefore: await reader.stocks(SKUS), productBefore: await reader.productCounts() };
+    const before = {
+      stocksBefore: await reader.stocks(SKUS),
+      awaitingBefore: await reader.awaiting(SKUS),
+      productBefore: await reader.productCounts(),
+    };
     // Users new to this run: the checker reads their carts and orders only.
     const firstUser = (Math.floor(Date.now() / 1000) % 10_000_000) * 100 + 1;
     const t0 = Date.now();

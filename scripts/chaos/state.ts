@@ -26,7 +26,11 @@ export interface EventRow {
 export interface SystemState {
   readonly stocksBefore: Record<number, StockRow>;
   readonly stocksAfter: Record<number, StockRow>;
-  /** Per SKU, Σ counts of every order (any run) awaiting payment now. */
+  /**
+   * Per SKU, Σ counts of every order (any run) awaiting payment, before and now. The seed holds
+   * reservations no order stands for (e.g. 35 of 1076963), so reserved is compared by its change.
+   */
+  readonly awaitingBefore: Record<number, number>;
   readonly awaitingBySku: Record<number, number>;
   /** Every order of this run's users. */
   readonly orders: readonly OrderRow[];
@@ -79,6 +83,16 @@ export class StackReader {
     return Object.fromEntries(rows.map(([sku, total, reserved]) => [sku, { total, reserved }]));
   }
 
+  /** Per SKU, Σ counts of the orders awaiting payment. */
+  async awaiting(skus: readonly number[]): Promise<Record<number, number>> {
+    const { rows } = await this.#loms.query(
+      `select i.sku::int, sum(i.count)::int from orders o join order_items i on i.order_id = o.id
+       where o.status = 'awaiting payment' and i.sku = any($1::bigint[]) group by i.sku`,
+      [skus.map(String)],
+    );
+    return Object.fromEntries(rows.map(([sku, n]) => [sku, n]));
+  }
+
   async productCounts(): Promise<Record<string, number>> {
     const text = await (await fetch(PRODUCT_METRICS)).text();
     const counts: Record<string, number> = {};
@@ -108,7 +122,7 @@ export class StackReader {
   }
 
   async read(
-    before: Pick<SystemState, "stocksBefore" | "productBefore">,
+    before: Pick<SystemState, "stocksBefore" | "productBefore" | "awaitingBefore">,
     users: readonly number[],
     skus: readonly number[],
   ): Promise<SystemState> {
@@ -121,11 +135,6 @@ export class StackReader {
           [ids],
         )
       ).rows.map(([orderId, eventId, status]) => ({ orderId, eventId, status }) as EventRow);
-    const awaiting = await this.#loms.query(
-      `select i.sku::int, sum(i.count)::int from orders o join order_items i on i.order_id = o.id
-       where o.status = 'awaiting payment' and i.sku = any($1::bigint[]) group by i.sku`,
-      [skus.map(String)],
-    );
     const carts = await this.#cart.query(
       "select user_id::int, sku::int, count from cart_items where user_id = any($1::bigint[]) order by user_id, sku",
       [users.map(String)],
@@ -133,7 +142,7 @@ export class StackReader {
     return {
       ...before,
       stocksAfter: await this.stocks(skus),
-      awaitingBySku: Object.fromEntries(awaiting.rows.map(([sku, n]) => [sku, n])),
+      awaitingBySku: await this.awaiting(skus),
       orders,
       outbox: await events(this.#loms, "order_events_outbox"),
       notifications: await events(this.#notes, "notifications"),

@@ -36,6 +36,8 @@ async function userLoop(config: WorkloadConfig, user: number, until: () => boole
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
   // Orders this user was told about and has not yet seen paid or cancelled.
   const open: number[] = [];
+  // Whether the cart may hold something: checking out an empty cart (404) is mostly wasted.
+  let filled = false;
   while (!until()) {
     const roll = random();
     const cart = pick(config.carts);
@@ -45,8 +47,9 @@ async function userLoop(config: WorkloadConfig, user: number, until: () => boole
     let method = "POST";
     let path: string;
     let body: unknown;
-    if (roll < 0.38) {
-      const sku = random() < 0.1 ? pick(config.unstockedSkus) : pick(config.skus);
+    const emptyCheckout = !filled && random() < 0.9;
+    if (roll < 0.38 || (roll >= 0.57 && roll < 0.75 && emptyCheckout)) {
+      const sku = random() < 0.25 ? pick(config.unstockedSkus) : pick(config.skus);
       const count = 1 + Math.floor(random() * 3);
       op = { kind: "add", sku, count };
       path = `/user/${user}/cart/${sku}`;
@@ -91,6 +94,8 @@ async function userLoop(config: WorkloadConfig, user: number, until: () => boole
     };
     history.push(recorded);
     if (recorded.result) open.push(recorded.result);
+    if (op.kind === "add" && answer.outcome !== "fail") filled = true;
+    if ((op.kind === "checkout" || op.kind === "clear") && answer.outcome === "ok") filled = false;
     // A definite answer settles the order; a retryable one (unknown, 409, 5xx) leaves it to retry.
     const settled = answer.outcome === "ok" || (answer.status >= 400 && answer.status < 500 && answer.status !== 409);
     if ((op.kind === "pay" || op.kind === "cancel") && settled) {
