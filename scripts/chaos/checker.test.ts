@@ -14,7 +14,8 @@ const OPTIONS = { recoveryMs: 5_000, skus: [SKU, DEEP] };
 
 let clock = 0;
 const op = (fields: Partial<Op> & Pick<Op, "kind" | "user">): Op => {
-  const start = (clock += 100);
+  clock += 100;
+  const start = clock;
   const ok = fields.outcome === undefined || fields.outcome === "ok";
   return { target: "cart", start, end: start + 50, outcome: "ok", status: ok ? 200 : 0, ...fields };
 };
@@ -61,7 +62,15 @@ function cleanRun(): { history: Op[]; faults: Fault[]; state: SystemState } {
       stocksAfter: { [SKU]: { total: 38, reserved: 35 }, [DEEP]: { total: 4999, reserved: 0 } },
       awaitingBySku: {},
       orders: [
-        { id: 11, user: 1, status: "payed", items: [{ sku: SKU, count: 2 }, { sku: DEEP, count: 1 }] },
+        {
+          id: 11,
+          user: 1,
+          status: "payed",
+          items: [
+            { sku: SKU, count: 2 },
+            { sku: DEEP, count: 1 },
+          ],
+        },
         { id: 12, user: 2, status: "cancelled", items: [{ sku: DEEP, count: 3 }] },
         { id: 13, user: 4, status: "cancelled", items: [{ sku: SKU, count: 1 }] },
       ],
@@ -81,7 +90,14 @@ const counterexamples = (results: InvariantResult[], name: string) =>
 test("the clean run passes every invariant, each having checked something", () => {
   const { history, faults, state } = cleanRun();
   const results = check(history, faults, state, OPTIONS);
-  expect(results.map((r) => r.name)).toEqual(["stock", "orders", "events", "carts", "product budget", "errors"]);
+  expect(results.map((r) => r.name)).toEqual([
+    "stock",
+    "orders",
+    "events",
+    "carts",
+    "product budget",
+    "errors",
+  ]);
   expect(failing(results)).toEqual([]);
   for (const r of results) expect(r.checked).toBeGreaterThan(0);
 });
@@ -123,11 +139,15 @@ test("orders: an acknowledged pay followed by expiry is named", () => {
     orders: state.orders.map((o) => (o.id === 11 ? { ...o, status: "cancelled" } : o)),
     stocksAfter: { [SKU]: { total: 40, reserved: 35 }, [DEEP]: { total: 5000, reserved: 0 } },
     outbox: state.outbox.map((e) => (e.eventId === "e-11-2" ? { ...e, status: "cancelled" } : e)),
-    notifications: state.notifications.map((e) => (e.eventId === "e-11-2" ? { ...e, status: "cancelled" } : e)),
+    notifications: state.notifications.map((e) =>
+      e.eventId === "e-11-2" ? { ...e, status: "cancelled" } : e,
+    ),
   };
   const results = check(history, faults, planted, OPTIONS);
   expect(failing(results)).toEqual(["orders"]);
-  expect(counterexamples(results, "orders")[0]).toMatch(/^pay of order 11 acknowledged at \d+ ms, but it is cancelled$/);
+  expect(counterexamples(results, "orders")[0]).toMatch(
+    /^pay of order 11 acknowledged at \d+ ms, but it is cancelled$/,
+  );
 });
 
 test("orders: an acknowledged order with other items than the cart held, or one left 'new'", () => {
@@ -151,8 +171,13 @@ test("events: a deleted notification row is missing, a doubled one is named", ()
   expect(counterexamples(r1, "events")).toEqual([
     "order 12: notified [new, cancelled], published [new, awaiting payment, cancelled]",
   ]);
-  const doubled = { ...state, notifications: [...state.notifications, state.notifications[0] as SystemState["notifications"][number]] };
-  expect(counterexamples(check(history, faults, doubled, OPTIONS), "events")[0]).toBe("event e-11-0 notified 2 times");
+  const doubled = {
+    ...state,
+    notifications: [...state.notifications, state.notifications[0] as SystemState["notifications"][number]],
+  };
+  expect(counterexamples(check(history, faults, doubled, OPTIONS), "events")[0]).toBe(
+    "event e-11-0 notified 2 times",
+  );
 });
 
 test("events: notifications out of their order are named", () => {
@@ -192,15 +217,26 @@ test("product budget: one call over the limit (RESOURCE_EXHAUSTED at product-moc
 
 test("errors: a 500 anywhere, a 503 outside a fault window, an unknown outside one", () => {
   const { history, faults, state } = cleanRun();
-  const in500 = [...history, { ...op({ kind: "list", user: 3 }), status: 500, outcome: "fail" as const, start: 1_500, end: 1_600 }];
+  const in500 = [
+    ...history,
+    { ...op({ kind: "list", user: 3 }), status: 500, outcome: "fail" as const, start: 1_500, end: 1_600 },
+  ];
   const r = check(in500, faults, state, OPTIONS);
   expect(failing(r)).toEqual(["errors"]);
-  expect(counterexamples(r, "errors")[0]).toBe("HTTP 500 (never allowed): list by user 3 via cart at 1500–1600 ms");
-  const late = [...history, { ...op({ kind: "list", user: 3 }), status: 503, outcome: "fail" as const, start: 9_000, end: 9_100 }];
+  expect(counterexamples(r, "errors")[0]).toBe(
+    "HTTP 500 (never allowed): list by user 3 via cart at 1500–1600 ms",
+  );
+  const late = [
+    ...history,
+    { ...op({ kind: "list", user: 3 }), status: 503, outcome: "fail" as const, start: 9_000, end: 9_100 },
+  ];
   expect(counterexamples(check(late, faults, state, OPTIONS), "errors")).toEqual([
     "HTTP 503 outside any fault window: list by user 3 via cart at 9000–9100 ms",
   ]);
   // Within the window plus its recovery allowance, the same answer is excused.
-  const excused = [...history, { ...op({ kind: "list", user: 3 }), status: 503, outcome: "fail" as const, start: 7_000, end: 7_100 }];
+  const excused = [
+    ...history,
+    { ...op({ kind: "list", user: 3 }), status: 503, outcome: "fail" as const, start: 7_000, end: 7_100 },
+  ];
   expect(failing(check(excused, faults, state, OPTIONS))).toEqual([]);
 });

@@ -6,7 +6,7 @@
 
 import type { Fault, Op } from "./history.ts";
 import { type CartReplay, replayCarts } from "./replay.ts";
-import type { SystemState } from "./state.ts";
+import type { OrderRow, SystemState } from "./state.ts";
 
 export interface InvariantResult {
   readonly name: string;
@@ -23,7 +23,12 @@ export interface CheckOptions {
   readonly skus: readonly number[];
 }
 
-export function check(history: readonly Op[], faults: readonly Fault[], state: SystemState, options: CheckOptions) {
+export function check(
+  history: readonly Op[],
+  faults: readonly Fault[],
+  state: SystemState,
+  options: CheckOptions,
+) {
   const replay = replayCarts(history);
   return [
     checkStock(state, options.skus),
@@ -47,29 +52,34 @@ const result = (name: string, checked: number, counterexamples: string[]): Invar
  * payment hold (the seed's reservations have no orders); available ≥ 0.
  */
 export function checkStock(state: SystemState, skus: readonly number[]): InvariantResult {
-  const bad: string[] = [];
   const paid = new Map<number, number>();
   for (const order of state.orders)
-    if (order.status === "payed") for (const i of order.items) paid.set(i.sku, (paid.get(i.sku) ?? 0) + i.count);
-  for (const sku of skus) {
-    const before = state.stocksBefore[sku];
-    const after = state.stocksAfter[sku];
-    if (!before || !after) {
-      bad.push(`sku ${sku}: no stock row`);
-      continue;
-    }
-    const p = paid.get(sku) ?? 0;
-    if (before.total - p !== after.total)
-      bad.push(`sku ${sku}: total ${before.total} before − ${p} paid = ${before.total - p}, but ${after.total} now`);
-    const awaiting = state.awaitingBySku[sku] ?? 0;
-    const awaitingBefore = state.awaitingBefore[sku] ?? 0;
-    if (after.reserved - before.reserved !== awaiting - awaitingBefore)
-      bad.push(
-        `sku ${sku}: reserved went ${before.reserved} → ${after.reserved}, but orders awaiting payment hold ${awaitingBefore} → ${awaiting}`,
-      );
-    if (after.total - after.reserved < 0) bad.push(`sku ${sku}: available ${after.total - after.reserved} < 0`);
-  }
-  return result("stock", skus.length, bad);
+    if (order.status === "payed")
+      for (const i of order.items) paid.set(i.sku, (paid.get(i.sku) ?? 0) + i.count);
+  return result(
+    "stock",
+    skus.length,
+    skus.flatMap((sku) => stockProblems(state, sku, paid.get(sku) ?? 0)),
+  );
+}
+
+function stockProblems(state: SystemState, sku: number, paid: number): string[] {
+  const before = state.stocksBefore[sku];
+  const after = state.stocksAfter[sku];
+  if (!before || !after) return [`sku ${sku}: no stock row`];
+  const bad: string[] = [];
+  if (before.total - paid !== after.total)
+    bad.push(
+      `sku ${sku}: total ${before.total} before − ${paid} paid = ${before.total - paid}, but ${after.total} now`,
+    );
+  const awaiting = state.awaitingBySku[sku] ?? 0;
+  const awaitingBefore = state.awaitingBefore[sku] ?? 0;
+  if (after.reserved - before.reserved !== awaiting - awaitingBefore)
+    bad.push(
+      `sku ${sku}: reserved went ${before.reserved} → ${after.reserved}, but orders awaiting payment hold ${awaitingBefore} → ${awaiting}`,
+    );
+  if (after.total - after.reserved < 0) bad.push(`sku ${sku}: available ${after.total - after.reserved} < 0`);
+  return bad;
 }
 
 const FINAL = new Set(["payed", "cancelled", "failed"]);
@@ -80,37 +90,62 @@ const FINAL = new Set(["payed", "cancelled", "failed"]);
  * stays cancelled; every order ends in one final state; no order appears that nobody asked for.
  */
 export function checkOrders(history: readonly Op[], state: SystemState, replay: CartReplay): InvariantResult {
-  const bad: string[] = [];
   const byId = new Map(state.orders.map((o) => [o.id, o]));
-  for (const op of history) {
-    if (op.kind === "checkout" && op.outcome === "ok") {
-      const order = op.result === undefined ? undefined : byId.get(op.result);
-      if (!order) {
-        bad.push(`checkout of user ${op.user} at ${op.start} ms answered order ${op.result}, which does not exist`);
-        continue;
-      }
-      if (order.user !== op.user) bad.push(`order ${order.id} belongs to user ${order.user}, answered to ${op.user}`);
-      const expected = replay.orderedItems.get(op);
-      if (expected && !sameItems(expected, order.items))
-        bad.push(`order ${order.id} holds ${fmt(order.items)}, but the cart held ${fmt(expected)}`);
-    }
-    if ((op.kind === "pay" || op.kind === "cancel") && op.outcome === "ok") {
-      const want = op.kind === "pay" ? "payed" : "cancelled";
-      const status = byId.get(op.orderId as number)?.status;
-      if (status !== want) bad.push(`${op.kind} of order ${op.orderId} acknowledged at ${op.end} ms, but it is ${status}`);
-    }
-  }
+  const bad = history.flatMap((op) => acknowledgedProblems(op, byId, replay));
   const asked = new Map<number, number>();
   for (const op of history)
     if (op.kind === "checkout" && op.error !== "refused") asked.set(op.user, (asked.get(op.user) ?? 0) + 1);
   const made = new Map<number, number>();
   for (const order of state.orders) {
     made.set(order.user, (made.get(order.user) ?? 0) + 1);
-    if (!FINAL.has(order.status)) bad.push(`order ${order.id} of user ${order.user} is still "${order.status}"`);
+    if (!FINAL.has(order.status))
+      bad.push(`order ${order.id} of user ${order.user} is still "${order.status}"`);
   }
   for (const [user, n] of made)
-    if (n > (asked.get(user) ?? 0)) bad.push(`user ${user} has ${n} orders but asked for ${asked.get(user) ?? 0}`);
+    if (n > (asked.get(user) ?? 0))
+      bad.push(`user ${user} has ${n} orders but asked for ${asked.get(user) ?? 0}`);
   return result("orders", state.orders.length, bad);
+}
+
+/** What an acknowledged checkout, pay or cancel promised, against the order as it is. */
+function acknowledgedProblems(op: Op, byId: Map<number, OrderRow>, replay: CartReplay): string[] {
+  if (op.outcome !== "ok") return [];
+  if (op.kind === "checkout") {
+    const order = op.result === undefined ? undefined : byId.get(op.result);
+    if (!order)
+      return [
+        `checkout of user ${op.user} at ${op.start} ms answered order ${op.result}, which does not exist`,
+      ];
+    const bad: string[] = [];
+    if (order.user !== op.user)
+      bad.push(`order ${order.id} belongs to user ${order.user}, answered to ${op.user}`);
+    const expected = replay.orderedItems.get(op);
+    if (expected && !sameItems(expected, order.items))
+      bad.push(`order ${order.id} holds ${fmt(order.items)}, but the cart held ${fmt(expected)}`);
+    return bad;
+  }
+  if (op.kind === "pay" || op.kind === "cancel") {
+    const want = op.kind === "pay" ? "payed" : "cancelled";
+    const status = byId.get(op.orderId as number)?.status;
+    if (status !== want)
+      return [`${op.kind} of order ${op.orderId} acknowledged at ${op.end} ms, but it is ${status}`];
+  }
+  return [];
+}
+
+function checkoutProblems(op: Op, byId: Map<number, OrderRow>, replay: CartReplay): string[] {
+  const order = op.result === undefined ? undefined : byId.get(op.result);
+  if (!order)
+    return [
+      `checkout of user ${op.user} at ${op.start} ms answered order ${op.result}, which does not exist`,
+    ];
+  const bad: string[] = [];
+  if (order.user !== op.user)
+    bad.push(`order ${order.id} belongs to user ${order.user}, answered to ${op.user}`);
+  const expected = replay.orderedItems.get(op);
+  if (expected && !sameItems(expected, order.items))
+    bad.push(`order ${order.id} holds ${fmt(order.items)}, but the cart held ${fmt(expected)}`);
+  return bad;
 }
 
 const CHAIN: Record<string, readonly string[]> = {
@@ -137,7 +172,9 @@ export function checkEvents(state: SystemState): InvariantResult {
     const notified = (notes.get(order.id) ?? []).map((e) => `${e.status}`);
     const chain = CHAIN[order.status];
     if (chain && published.join(",") !== chain.join(","))
-      bad.push(`order ${order.id} (${order.status}) published [${published.join(", ")}], expected [${chain.join(", ")}]`);
+      bad.push(
+        `order ${order.id} (${order.status}) published [${published.join(", ")}], expected [${chain.join(", ")}]`,
+      );
     const publishedIds = (outbox.get(order.id) ?? []).map((e) => e.eventId).join(",");
     const notifiedIds = (notes.get(order.id) ?? []).map((e) => e.eventId).join(",");
     if (publishedIds !== notifiedIds)
@@ -159,7 +196,9 @@ export function checkCarts(state: SystemState, replay: CartReplay): InvariantRes
     const key = `${line.user}/${line.sku}`;
     if (inCart.has(key)) continue;
     if (line.mayBeOrdered && ordered.has(key)) continue;
-    bad.push(`user ${line.user} sku ${line.sku}: added (acknowledged at ${line.at} ms), never removed, now gone`);
+    bad.push(
+      `user ${line.user} sku ${line.sku}: added (acknowledged at ${line.at} ms), never removed, now gone`,
+    );
   }
   for (const [key, want] of replay.exact) {
     const have = inCart.get(key) ?? 0;
@@ -194,7 +233,11 @@ const EXPECTED: Record<Op["kind"], readonly number[]> = {
 const RETRYABLE = new Set([503, 504, 409]);
 
 /** 6. Never a 500; retryable errors only inside a fault window (plus recovery); none outside. */
-export function checkErrors(history: readonly Op[], faults: readonly Fault[], recoveryMs: number): InvariantResult {
+export function checkErrors(
+  history: readonly Op[],
+  faults: readonly Fault[],
+  recoveryMs: number,
+): InvariantResult {
   const bad: string[] = [];
   const inFault = (op: Op) => faults.some((f) => op.start <= f.end + recoveryMs && op.end >= f.start);
   for (const op of history) {

@@ -16,18 +16,24 @@ import { StackReader, type SystemState } from "./state.ts";
 import { runWorkload } from "./workload.ts";
 
 /** Stocked SKUs: four small stocks that run out and contend, one deep one. Units free at start. */
-const STOCK: Record<number, number> = { 1076963: 150, 1148162: 150, 2958025: 150, 773297411: 150, 1625903: 5000 };
+const STOCK: Record<number, number> = {
+  1076963: 150,
+  1148162: 150,
+  2958025: 150,
+  773297411: 150,
+  1625903: 5000,
+};
 /** Catalog SKUs with no stock: each add is an uncached product look-up, spending the budget. */
 const UNSTOCKED = Array.from({ length: 4000 }, (_, i) => 900_000_000 + (i + 1) * 7919);
 const SKUS = Object.keys(STOCK).map(Number);
 
-const env = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
+const env = (name: string, raw: string | undefined, fallback: number) => {
+  const value = Number(raw ?? fallback);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
   return value;
 };
 
-const RECOVERY_MS = env("CHAOS_RECOVERY_MS", 15_000);
+const RECOVERY_MS = env("CHAOS_RECOVERY_MS", process.env.CHAOS_RECOVERY_MS, 15_000);
 
 function report(dir: string, history: Op[], faults: Fault[], state: SystemState, title: string): boolean {
   const results = check(history, faults, state, { recoveryMs: RECOVERY_MS, skus: SKUS });
@@ -39,9 +45,9 @@ function report(dir: string, history: Op[], faults: Fault[], state: SystemState,
 }
 
 async function run(): Promise<boolean> {
-  const seed = env("CHAOS_SEED", Math.floor(Math.random() * 1_000_000));
-  const durationMs = env("CHAOS_DURATION", 180) * 1000;
-  const users = env("CHAOS_USERS", 12);
+  const seed = env("CHAOS_SEED", process.env.CHAOS_SEED, Math.floor(Math.random() * 1_000_000));
+  const durationMs = env("CHAOS_DURATION", process.env.CHAOS_DURATION, 180) * 1000;
+  const users = env("CHAOS_USERS", process.env.CHAOS_USERS, 12);
   const kinds = process.env.CHAOS_FAULTS?.split(",").filter(Boolean) as FaultKind[] | undefined;
   const dir = join(".chaos", `${new Date().toISOString().replace(/[:.]/g, "-")}-seed-${seed}`);
   mkdirSync(dir, { recursive: true });
@@ -76,7 +82,7 @@ async function run(): Promise<boolean> {
           ],
           users,
           firstUser,
-          timeoutMs: env("CHAOS_CLIENT_TIMEOUT_MS", 5_000),
+          timeoutMs: env("CHAOS_CLIENT_TIMEOUT_MS", process.env.CHAOS_CLIENT_TIMEOUT_MS, 5_000),
           skus: SKUS,
           unstockedSkus: UNSTOCKED,
           // The workload's and the nemesis' draws come from separate streams of one seed.
@@ -105,7 +111,7 @@ async function run(): Promise<boolean> {
     log("healed; waiting for quiescence");
     const outstanding = await reader.waitForQuiescence(
       Array.from({ length: users }, (_, i) => firstUser + i),
-      env("CHAOS_QUIESCE_S", 120) * 1000,
+      env("CHAOS_QUIESCE_S", process.env.CHAOS_QUIESCE_S, 120) * 1000,
     );
     log(outstanding.length ? `not quiet: ${outstanding.join(", ")}` : "quiet");
     const state = await reader.read(

@@ -22,11 +22,23 @@ const PLANS: readonly FaultPlan[] = [
   { kind: "kill-broker", targets: ["kafka-1", "kafka-2", "kafka-3"], group: "kafka" },
   { kind: "pause-broker", targets: ["kafka-1", "kafka-2", "kafka-3"], group: "kafka" },
   { kind: "kill-loms", targets: ["loms", "loms-2"], group: "loms" },
-  { kind: "kill-notifications", targets: ["notifications-1", "notifications-2", "notifications-3"], group: "notes" },
+  {
+    kind: "kill-notifications",
+    targets: ["notifications-1", "notifications-2", "notifications-3"],
+    group: "notes",
+  },
   { kind: "kill-cart", targets: ["cart", "cart-2"], group: "cart" },
   { kind: "kill-redis", targets: ["redis-6379", "redis-6380"], group: "redis" },
-  { kind: "restart-postgres", targets: ["postgres-cart", "postgres-loms", "postgres-notifications"], group: "pg" },
-  { kind: "kill-pgbouncer", targets: ["pgbouncer-cart", "pgbouncer-loms", "pgbouncer-notifications"], group: "pg" },
+  {
+    kind: "restart-postgres",
+    targets: ["postgres-cart", "postgres-loms", "postgres-notifications"],
+    group: "pg",
+  },
+  {
+    kind: "kill-pgbouncer",
+    targets: ["pgbouncer-cart", "pgbouncer-loms", "pgbouncer-notifications"],
+    group: "pg",
+  },
 ];
 
 export interface NemesisConfig {
@@ -41,7 +53,11 @@ export interface NemesisConfig {
   readonly log: (line: string) => void;
 }
 
-export async function runNemesis(config: NemesisConfig, until: () => boolean, faults: Fault[]): Promise<void> {
+export async function runNemesis(
+  config: NemesisConfig,
+  until: () => boolean,
+  faults: Fault[],
+): Promise<void> {
   const { random } = config;
   const between = ([lo, hi]: readonly [number, number]) => lo + random() * (hi - lo);
   const plans = PLANS.filter((p) => !config.kinds || config.kinds.includes(p.kind));
@@ -68,7 +84,12 @@ export async function runNemesis(config: NemesisConfig, until: () => boolean, fa
   await Promise.all(running);
 }
 
-async function oneFault(kind: FaultKind, target: string, holdMs: number, config: NemesisConfig): Promise<Fault> {
+async function oneFault(
+  kind: FaultKind,
+  target: string,
+  holdMs: number,
+  config: NemesisConfig,
+): Promise<Fault> {
   const start = config.clock();
   config.log(`fault ${kind} ${target} for ${Math.round(holdMs)} ms`);
   await inject(kind, target);

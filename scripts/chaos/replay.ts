@@ -36,64 +36,18 @@ interface Line {
   hold: { at: number; mayBeOrdered: boolean } | null;
 }
 
+type Lines = Map<number, Line>;
+type Ordered = Map<Op, { sku: number; count: number }[]>;
+
 export function replayCarts(history: readonly Op[]): CartReplay {
   const mustHold: MustHoldLine[] = [];
   const exact = new Map<string, number>();
-  const orderedItems = new Map<Op, { sku: number; count: number }[]>();
+  const orderedItems: Ordered = new Map();
   const byUser = new Map<number, Op[]>();
   for (const op of history) byUser.set(op.user, [...(byUser.get(op.user) ?? []), op]);
   for (const [user, ops] of byUser) {
-    const lines = new Map<number, Line>();
-    const line = (sku: number) => {
-      let l = lines.get(sku);
-      if (!l) lines.set(sku, (l = { count: 0, hold: null }));
-      return l;
-    };
-    for (const op of [...ops].sort((a, b) => a.start - b.start)) {
-      const effect = effectOf(op);
-      if (effect === "not done") continue;
-      switch (op.kind) {
-        case "add": {
-          const l = line(op.sku as number);
-          if (effect === "done") {
-            l.count = l.count === null ? null : l.count + (op.count as number);
-            l.hold = { at: op.end, mayBeOrdered: false };
-          } else l.count = null;
-          break;
-        }
-        case "delete": {
-          const l = line(op.sku as number);
-          l.count = effect === "done" ? 0 : null;
-          l.hold = null;
-          break;
-        }
-        case "clear":
-          for (const l of lines.values()) {
-            l.count = effect === "done" ? 0 : null;
-            l.hold = null;
-          }
-          break;
-        case "checkout": {
-          const certain = [...lines.values()].every((l) => l.count !== null);
-          if (effect === "done" && certain)
-            orderedItems.set(
-              op,
-              [...lines]
-                .filter(([, l]) => (l.count as number) > 0)
-                .map(([sku, l]) => ({ sku, count: l.count as number }))
-                .sort((a, b) => a.sku - b.sku),
-            );
-          for (const l of lines.values()) {
-            // Done: the cart is cleared into the order. Maybe: either.
-            l.count = effect === "done" ? 0 : null;
-            if (l.hold) l.hold = { ...l.hold, mayBeOrdered: true };
-          }
-          break;
-        }
-        default:
-          break;
-      }
-    }
+    const lines: Lines = new Map();
+    for (const op of [...ops].sort((a, b) => a.start - b.start)) apply(lines, op, orderedItems);
     for (const [sku, l] of lines) {
       if (l.hold) mustHold.push({ user, sku, ...l.hold });
       if (l.count !== null) exact.set(`${user}/${sku}`, l.count);
@@ -101,3 +55,47 @@ export function replayCarts(history: readonly Op[]): CartReplay {
   }
   return { mustHold, exact, orderedItems };
 }
+
+function lineOf(lines: Lines, sku: number): Line {
+  const found = lines.get(sku);
+  if (found) return found;
+  const fresh: Line = { count: 0, hold: null };
+  lines.set(sku, fresh);
+  return fresh;
+}
+
+function apply(lines: Lines, op: Op, orderedItems: Ordered): void {
+  const effect = effectOf(op);
+  if (effect === "not done") return;
+  const done = effect === "done";
+  if (op.kind === "add") add(lineOf(lines, op.sku as number), op, done);
+  else if (op.kind === "delete") forget(lineOf(lines, op.sku as number), done);
+  else if (op.kind === "clear") for (const l of lines.values()) forget(l, done);
+  else if (op.kind === "checkout") checkout(lines, op, done, orderedItems);
+}
+
+function add(l: Line, op: Op, done: boolean): void {
+  l.count = done && l.count !== null ? l.count + (op.count as number) : null;
+  if (done) l.hold = { at: op.end, mayBeOrdered: false };
+}
+
+/** A delete or clear that was done (0), or may have been (unknown); either way nothing is owed. */
+function forget(l: Line, done: boolean): void {
+  l.count = done ? 0 : null;
+  l.hold = null;
+}
+
+function checkout(lines: Lines, op: Op, done: boolean, orderedItems: Ordered): void {
+  if (done && [...lines.values()].every((l) => l.count !== null)) orderedItems.set(op, itemsOf(lines));
+  for (const l of lines.values()) {
+    // Done: the cart went into the order. Maybe: it did or it did not.
+    l.count = done ? 0 : null;
+    if (l.hold) l.hold = { ...l.hold, mayBeOrdered: true };
+  }
+}
+
+const itemsOf = (lines: Lines) =>
+  [...lines]
+    .filter(([, l]) => (l.count as number) > 0)
+    .map(([sku, l]) => ({ sku, count: l.count as number }))
+    .sort((a, b) => a.sku - b.sku);

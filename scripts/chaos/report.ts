@@ -2,10 +2,14 @@
 // dependencies) of throughput, errors and p99 latency per second with the fault windows shaded.
 
 import type { InvariantResult } from "./checker.ts";
-import { effectOf } from "./replay.ts";
 import type { Fault, Op } from "./history.ts";
+import { effectOf } from "./replay.ts";
 
-export function summaryTable(results: readonly InvariantResult[], history: readonly Op[], faults: readonly Fault[]) {
+export function summaryTable(
+  results: readonly InvariantResult[],
+  history: readonly Op[],
+  faults: readonly Fault[],
+) {
   const lines: string[] = [];
   const outcomes = (o: Op["outcome"]) => history.filter((op) => op.outcome === o).length;
   lines.push(
@@ -18,9 +22,12 @@ export function summaryTable(results: readonly InvariantResult[], history: reado
   lines.push(`${"invariant".padEnd(16)} ${"result".padEnd(6)} ${"checked".padStart(8)}  counterexamples`);
   for (const r of results) {
     const first = r.counterexamples[0] ?? "";
-    lines.push(`${r.name.padEnd(16)} ${(r.ok ? "PASS" : "FAIL").padEnd(6)} ${String(r.checked).padStart(8)}  ${first}`);
+    lines.push(
+      `${r.name.padEnd(16)} ${(r.ok ? "PASS" : "FAIL").padEnd(6)} ${String(r.checked).padStart(8)}  ${first}`,
+    );
     for (const more of r.counterexamples.slice(1, 5)) lines.push(`${"".padEnd(33)}${more}`);
-    if (r.counterexamples.length > 5) lines.push(`${"".padEnd(33)}… and ${r.counterexamples.length - 5} more`);
+    if (r.counterexamples.length > 5)
+      lines.push(`${"".padEnd(33)}… and ${r.counterexamples.length - 5} more`);
   }
   return lines.join("\n");
 }
@@ -38,7 +45,8 @@ export function perSecond(history: readonly Op[]): Second[] {
     const s = Math.floor(op.end / 1000);
     while (seconds.length <= s) seconds.push({ ok: 0, errors: 0, latencies: [] });
     const bucket = seconds[s] as Second;
-    const retryableOrWorse = op.outcome === "unknown" || op.status === 0 || op.status >= 500 || op.status === 409;
+    const retryableOrWorse =
+      op.outcome === "unknown" || op.status === 0 || op.status >= 500 || op.status === 409;
     if (retryableOrWorse || effectOf(op) === "maybe") bucket.errors++;
     else bucket.ok++;
     bucket.latencies.push(op.end - op.start);
@@ -78,7 +86,7 @@ export function timelineSvg(history: readonly Op[], faults: readonly Fault[], ti
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="20" font-size="14">${escape(title)}</text>`,
+    `<text x="${left}" y="20" font-size="14">${escapeXml(title)}</text>`,
   ];
   panels.forEach((panel, i) => {
     const y0 = top + i * (panelH + gap);
@@ -91,7 +99,7 @@ export function timelineSvg(history: readonly Op[], faults: readonly Fault[], ti
       );
     }
     out.push(`<rect x="${left}" y="${y0}" width="${plotW}" height="${panelH}" fill="none" stroke="#888"/>`);
-    out.push(`<text x="${left + 4}" y="${y0 + 12}">${escape(panel.name)}</text>`);
+    out.push(`<text x="${left + 4}" y="${y0 + 12}">${escapeXml(panel.name)}</text>`);
     out.push(`<text x="${left - 4}" y="${y0 + 10}" text-anchor="end">${max}</text>`);
     out.push(`<text x="${left - 4}" y="${y0 + panelH}" text-anchor="end">0</text>`);
     const points = panel.values
@@ -105,11 +113,13 @@ export function timelineSvg(history: readonly Op[], faults: readonly Fault[], ti
   const kinds = [...new Set(faults.map((f) => f.kind))];
   kinds.forEach((kind, i) => {
     const lx = left + i * 130;
-    out.push(`<rect x="${lx}" y="${axisY + 14}" width="12" height="12" fill="${COLORS[kind]}" opacity="0.5"/>`);
+    out.push(
+      `<rect x="${lx}" y="${axisY + 14}" width="12" height="12" fill="${COLORS[kind]}" opacity="0.5"/>`,
+    );
     out.push(`<text x="${lx + 16}" y="${axisY + 24}">${kind}</text>`);
   });
   out.push("</svg>");
   return `${out.join("\n")}\n`;
 }
 
-const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");

@@ -173,15 +173,20 @@ export class StackReader {
     const awaiting = orders.filter((o) => o.status === "awaiting payment").length;
     if (awaiting) left.push(`${awaiting} orders awaiting payment`);
     const pending = Number(
-      (await this.#loms.query("select count(*) from order_events_outbox where sent_at is null", [])).rows[0]?.[0],
+      (await this.#loms.query("select count(*) from order_events_outbox where sent_at is null", []))
+        .rows[0]?.[0],
     );
     if (pending) left.push(`${pending} outbox rows unsent`);
     const ids = orders.map((o) => String(o.id));
     const count = async (db: Database, table: string) =>
       Number(
-        (await db.query(`select count(*) from ${table} where order_id = any($1::bigint[])`, [ids])).rows[0]?.[0],
+        (await db.query(`select count(*) from ${table} where order_id = any($1::bigint[])`, [ids]))
+          .rows[0]?.[0],
       );
-    const [published, stored] = [await count(this.#loms, "order_events_outbox"), await count(this.#notes, "notifications")];
+    const [published, stored] = [
+      await count(this.#loms, "order_events_outbox"),
+      await count(this.#notes, "notifications"),
+    ];
     if (stored < published) left.push(`${published - stored} events not yet notified`);
     return left;
   }
