@@ -110,20 +110,7 @@ export function checkOrders(history: readonly Op[], state: SystemState, replay: 
 /** What an acknowledged checkout, pay or cancel promised, against the order as it is. */
 function acknowledgedProblems(op: Op, byId: Map<number, OrderRow>, replay: CartReplay): string[] {
   if (op.outcome !== "ok") return [];
-  if (op.kind === "checkout") {
-    const order = op.result === undefined ? undefined : byId.get(op.result);
-    if (!order)
-      return [
-        `checkout of user ${op.user} at ${op.start} ms answered order ${op.result}, which does not exist`,
-      ];
-    const bad: string[] = [];
-    if (order.user !== op.user)
-      bad.push(`order ${order.id} belongs to user ${order.user}, answered to ${op.user}`);
-    const expected = replay.orderedItems.get(op);
-    if (expected && !sameItems(expected, order.items))
-      bad.push(`order ${order.id} holds ${fmt(order.items)}, but the cart held ${fmt(expected)}`);
-    return bad;
-  }
+  if (op.kind === "checkout") return checkoutProblems(op, byId, replay);
   if (op.kind === "pay" || op.kind === "cancel") {
     const want = op.kind === "pay" ? "payed" : "cancelled";
     const status = byId.get(op.orderId as number)?.status;
