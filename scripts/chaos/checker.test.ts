@@ -79,6 +79,8 @@ function cleanRun(): { history: Op[]; faults: Fault[]; state: SystemState } {
       carts: [{ user: 3, sku: DEEP, count: 1 }],
       productBefore: { OK: 100, NOT_FOUND: 3 },
       productAfter: { OK: 160, NOT_FOUND: 9 },
+      notReady: [],
+      outstanding: [],
     },
   };
 }
@@ -97,6 +99,7 @@ test("the clean run passes every invariant, each having checked something", () =
     "carts",
     "product budget",
     "errors",
+    "recovery",
   ]);
   expect(failing(results)).toEqual([]);
   for (const r of results) expect(r.checked).toBeGreaterThan(0);
@@ -239,4 +242,19 @@ test("errors: a 500 anywhere, a 503 outside a fault window, an unknown outside o
     { ...op({ kind: "list", user: 3 }), status: 503, outcome: "fail" as const, start: 7_000, end: 7_100 },
   ];
   expect(failing(check(excused, faults, state, OPTIONS))).toEqual([]);
+});
+
+test("recovery: a process never ready again after the heal, or a system that never went quiet, is named", () => {
+  const { history, faults, state } = cleanRun();
+  const planted = {
+    ...state,
+    notReady: ["loms not ready 60 s after the heal"],
+    outstanding: ["3 outbox rows unsent"],
+  };
+  const results = check(history, faults, planted, OPTIONS);
+  expect(failing(results)).toEqual(["recovery"]);
+  expect(counterexamples(results, "recovery")).toEqual([
+    "loms not ready 60 s after the heal",
+    "not quiet: 3 outbox rows unsent",
+  ]);
 });

@@ -37,6 +37,7 @@ export function check(
     checkCarts(state, replay),
     checkProductBudget(state),
     checkErrors(history, faults, options.recoveryMs),
+    checkRecovery(state),
   ];
 }
 
@@ -236,6 +237,11 @@ export function checkErrors(
     else if (op.status !== 0 && !RETRYABLE.has(op.status)) bad.push(`${what} (not retryable): ${where}`);
   }
   return result("errors", history.length, bad);
+}
+
+/** 7. Healed means healthy: every process ready again, and the system quiet (nothing stuck). */
+export function checkRecovery(state: SystemState): InvariantResult {
+  return result("recovery", 8, [...state.notReady, ...state.outstanding.map((what) => `not quiet: ${what}`)]);
 }
 
 type Items = readonly { sku: number; count: number }[];

@@ -107,20 +107,18 @@ async function run(): Promise<boolean> {
       ),
     ]);
     log(`workload done: ${history.length} operations; healing everything`);
-    await healAll();
-    log("healed; waiting for quiescence");
+    // Recorded before the heal: a run that cannot heal still leaves its history.
+    writeJsonl(join(dir, "history.jsonl"), history);
+    writeJsonl(join(dir, "faults.jsonl"), faults);
+    const notReady = await healAll(env("CHAOS_READY_S", process.env.CHAOS_READY_S, 60) * 1000);
+    log(notReady.length ? `healed, but not ready: ${notReady.join("; ")}` : "healed; waiting for quiescence");
+    const runUsers = Array.from({ length: users }, (_, i) => firstUser + i);
     const outstanding = await reader.waitForQuiescence(
-      Array.from({ length: users }, (_, i) => firstUser + i),
+      runUsers,
       env("CHAOS_QUIESCE_S", process.env.CHAOS_QUIESCE_S, 120) * 1000,
     );
     log(outstanding.length ? `not quiet: ${outstanding.join(", ")}` : "quiet");
-    const state = await reader.read(
-      before,
-      Array.from({ length: users }, (_, i) => firstUser + i),
-      SKUS,
-    );
-    writeJsonl(join(dir, "history.jsonl"), history);
-    writeJsonl(join(dir, "faults.jsonl"), faults);
+    const state = { ...(await reader.read(before, runUsers, SKUS)), notReady, outstanding };
     writeFileSync(join(dir, "state.json"), `${JSON.stringify(state)}\n`);
     return report(dir, history, faults, state, `chaos seed ${seed}, ${durationMs / 1000} s`);
   } finally {

@@ -43,6 +43,9 @@ export interface SystemState {
   /** product-mock's answers by gRPC code, before and after. */
   readonly productBefore: Record<string, number>;
   readonly productAfter: Record<string, number>;
+  /** Service processes still not ready after the heal, and what was still outstanding at quiescence's deadline. */
+  readonly notReady: readonly string[];
+  readonly outstanding: readonly string[];
 }
 
 const URLS = {
@@ -125,7 +128,7 @@ export class StackReader {
     before: Pick<SystemState, "stocksBefore" | "productBefore" | "awaitingBefore">,
     users: readonly number[],
     skus: readonly number[],
-  ): Promise<SystemState> {
+  ): Promise<Omit<SystemState, "notReady" | "outstanding">> {
     const orders = await this.orders(users);
     const ids = orders.map((o) => String(o.id));
     const events = async (db: Database, table: string) =>
