@@ -52,7 +52,7 @@ const result = (name: string, checked: number, counterexamples: string[]): Invar
  * 1. Initial total − paid = total now; reserved changed exactly as much as the orders awaiting
  * payment hold (the seed's reservations have no orders); available ≥ 0.
  */
-export function checkStock(state: SystemState, skus: readonly number[]): InvariantResult {
+function checkStock(state: SystemState, skus: readonly number[]): InvariantResult {
   const paid = new Map<number, number>();
   for (const order of state.orders)
     if (order.status === "payed")
@@ -90,7 +90,7 @@ const FINAL = new Set(["payed", "cancelled", "failed"]);
  * (when the cart's content was certain); an acknowledged pay stays payed, an acknowledged cancel
  * stays cancelled; every order ends in one final state; no order appears that nobody asked for.
  */
-export function checkOrders(history: readonly Op[], state: SystemState, replay: CartReplay): InvariantResult {
+function checkOrders(history: readonly Op[], state: SystemState, replay: CartReplay): InvariantResult {
   const byId = new Map(state.orders.map((o) => [o.id, o]));
   const bad = history.flatMap((op) => acknowledgedProblems(op, byId, replay));
   const asked = new Map<number, number>();
@@ -143,7 +143,7 @@ const CHAIN: Record<string, readonly string[]> = {
 };
 
 /** 3. Every status change of every order notified exactly once, in the order it happened. */
-export function checkEvents(state: SystemState): InvariantResult {
+function checkEvents(state: SystemState): InvariantResult {
   const bad: string[] = [];
   const group = (rows: SystemState["outbox"]) => {
     const m = new Map<number, typeof rows>();
@@ -176,7 +176,7 @@ export function checkEvents(state: SystemState): InvariantResult {
  * may have happened, or went into an order of that user; where the history leaves no doubt, the
  * cart holds exactly the counts it should.
  */
-export function checkCarts(state: SystemState, replay: CartReplay): InvariantResult {
+function checkCarts(state: SystemState, replay: CartReplay): InvariantResult {
   const bad: string[] = [];
   const inCart = new Map(state.carts.map((l) => [`${l.user}/${l.sku}`, l.count]));
   const ordered = new Set(state.orders.flatMap((o) => o.items.map((i) => `${o.user}/${i.sku}`)));
@@ -196,7 +196,7 @@ export function checkCarts(state: SystemState, replay: CartReplay): InvariantRes
 }
 
 /** 5. product-mock refused nothing: its own sliding window never saw more than its limit. */
-export function checkProductBudget(state: SystemState): InvariantResult {
+function checkProductBudget(state: SystemState): InvariantResult {
   const delta = (code: string) => (state.productAfter[code] ?? 0) - (state.productBefore[code] ?? 0);
   const refused = delta("RESOURCE_EXHAUSTED");
   const served = Object.keys(state.productAfter).reduce((n, code) => n + delta(code), 0);
@@ -221,7 +221,7 @@ const EXPECTED: Record<Op["kind"], readonly number[]> = {
 const RETRYABLE = new Set([503, 504, 409]);
 
 /** 6. Never a 500; retryable errors only inside a fault window (plus recovery); none outside. */
-export function checkErrors(
+function checkErrors(
   history: readonly Op[],
   faults: readonly Fault[],
   recoveryMs: number,
@@ -240,7 +240,7 @@ export function checkErrors(
 }
 
 /** 7. Healed means healthy: every process ready again, and the system quiet (nothing stuck). */
-export function checkRecovery(state: SystemState): InvariantResult {
+function checkRecovery(state: SystemState): InvariantResult {
   return result("recovery", 8, [...state.notReady, ...state.outstanding.map((what) => `not quiet: ${what}`)]);
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 /** ok: the service answered 2xx; fail: it answered an error status; unknown: no answer in time. */
-export type Outcome = "ok" | "fail" | "unknown";
+type Outcome = "ok" | "fail" | "unknown";
 
 export type OpKind = "add" | "delete" | "clear" | "list" | "checkout" | "pay" | "cancel";
 

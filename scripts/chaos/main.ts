@@ -129,7 +129,8 @@ async function run(): Promise<boolean> {
 async function recheck(dir: string): Promise<boolean> {
   const history = readJsonl<Op>(join(dir, "history.jsonl"));
   const faults = readJsonl<Fault>(join(dir, "faults.jsonl"));
-  const state = JSON.parse(readFileSync(join(dir, "state.json"), "utf8")) as SystemState;
+  const recorded = JSON.parse(readFileSync(join(dir, "state.json"), "utf8")) as Partial<SystemState>;
+  const state = { notReady: [], outstanding: [], awaitingBefore: {}, ...recorded } as SystemState;
   return report(dir, history, faults, state, `chaos run ${dir}`);
 }
 

@@ -119,7 +119,7 @@ async function inject(kind: FaultKind, target: string): Promise<void> {
 }
 
 /** Brings the part back and waits until it is ready again. */
-export async function heal(kind: FaultKind, target: string): Promise<void> {
+async function heal(kind: FaultKind, target: string): Promise<void> {
   if (kind === "pause-broker") return signal(pidFile(target), "SIGCONT");
   const service = /^(loms|cart|notifications)/.test(target);
   await script(service ? "scripts/stack-run.sh" : "scripts/stack-up.sh", [target]);

@@ -4,7 +4,7 @@
 
 import type { Op } from "./history.ts";
 
-export interface MustHoldLine {
+interface MustHoldLine {
   readonly user: number;
   readonly sku: number;
   /** When the last acknowledged add was answered (ms since the run began). */

@@ -39,7 +39,7 @@ interface Second {
 }
 
 /** Per second of the run: completed operations, errors (anything but a contract answer), p99. */
-export function perSecond(history: readonly Op[]): Second[] {
+function perSecond(history: readonly Op[]): Second[] {
   const seconds: Second[] = [];
   for (const op of history) {
     const s = Math.floor(op.end / 1000);
@@ -84,7 +84,8 @@ export function timelineSvg(history: readonly Op[], faults: readonly Fault[], ti
   ];
   const height = top + panels.length * (panelH + gap) + 60;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<title>${escapeXml(title)}: throughput, errors and p99 latency per second, fault windows shaded</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${left}" y="20" font-size="14">${escapeXml(title)}</text>`,
   ];

@@ -16,7 +16,7 @@ export interface OrderRow {
   readonly items: readonly { sku: number; count: number }[];
 }
 
-export interface EventRow {
+interface EventRow {
   readonly orderId: number;
   readonly eventId: string;
   readonly status: string;

@@ -21,7 +21,7 @@ export interface WorkloadConfig {
   readonly clock: () => number;
 }
 
-export interface Endpoint {
+interface Endpoint {
   readonly name: string;
   readonly url: string;
 }
