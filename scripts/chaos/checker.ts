@@ -221,11 +221,7 @@ const EXPECTED: Record<Op["kind"], readonly number[]> = {
 const RETRYABLE = new Set([503, 504, 409]);
 
 /** 6. Never a 500; retryable errors only inside a fault window (plus recovery); none outside. */
-function checkErrors(
-  history: readonly Op[],
-  faults: readonly Fault[],
-  recoveryMs: number,
-): InvariantResult {
+function checkErrors(history: readonly Op[], faults: readonly Fault[], recoveryMs: number): InvariantResult {
   const bad: string[] = [];
   const inFault = (op: Op) => faults.some((f) => op.start <= f.end + recoveryMs && op.end >= f.start);
   for (const op of history) {
