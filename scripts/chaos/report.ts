@@ -113,7 +113,7 @@ export function timelineSvg(history: readonly Op[], faults: readonly Fault[], ti
     out.push(`<text x="${x(s).toFixed(1)}" y="${axisY}" text-anchor="middle">${s}s</text>`);
   const kinds = [...new Set(faults.map((f) => f.kind))];
   kinds.forEach((kind, i) => {
-    const lx = left + i * 130;
+    const lx = left + i * 110;
     out.push(
       `<rect x="${lx}" y="${axisY + 14}" width="12" height="12" fill="${COLORS[kind]}" opacity="0.5"/>`,
     );
