@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
 for i in "${!NOTIFICATIONS_PORTS[@]}"; do stop_pid "notifications-$((i + 1))"; done
-for svc in cart loms product-mock; do stop_pid "$svc"; done
+for svc in "${!EXTRA_INSTANCE[@]}" cart loms product-mock; do stop_pid "$svc"; done
 stop_pid prometheus
 stop_pid jaeger
 stop_pid zipkin

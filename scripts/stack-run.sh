@@ -4,7 +4,9 @@
 # connections (so that they carry the migrated database settings), then starts every service as its own
 # Bun process with deploy/env/<service>.env (notifications three times, on NOTIFICATIONS_PORTS),
 # and waits until each reports ready. `stack-run.sh NAME` (re)starts one process, e.g.
-# `stack-run.sh loms` or `stack-run.sh notifications-2`, when it is not running.
+# `stack-run.sh loms` or `stack-run.sh notifications-2`, when it is not running; `loms-2` and
+# `cart-2` are the extra replicas (EXTRA_INSTANCE in lib/common.sh). With STACK_ENV=FILE, that
+# file's variables override every service's env file (make chaos: a short payment timeout).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -27,18 +29,25 @@ migrate() {
   log "migrated $name"
 }
 
-# start_service NAME [INSTANCE HTTP_PORT]: one process of NAME with deploy/env/NAME.env; an
-# instance gets its own pid file, log and HTTP port (NAME_HTTP_PORT overridden).
+# start_service NAME [INSTANCE HTTP_PORT [GRPC_PORT [VAR=value...]]]: one process of NAME with
+# deploy/env/NAME.env; an instance gets its own pid file, log and ports (NAME_HTTP_PORT and
+# NAME_GRPC_PORT overridden) and any further settings given.
 start_service() {
-  local name=$1 instance=${2:-$1} port=${3:-}
+  local name=$1 instance=${2:-$1} port=${3:-} grpc_port=${4:-}
+  local -a settings=("${@:5}")
   [[ -f $ROOT/$name/main.ts ]] || { log "WARNING: $name/main.ts does not exist yet: skipped"; return; }
   [[ -n $port ]] || port=$(sed -n 's/^[A-Z_]*_HTTP_PORT=//p' "$ROOT/deploy/env/$name.env")
   if ! pid_alive "$instance"; then
     (
       set -a
       source "$ROOT/deploy/env/$name.env"
+      [[ -n ${STACK_ENV:-} ]] && source "$STACK_ENV"
       set +a
-      [[ -n ${3:-} ]] && export "$(echo "$name" | tr 'a-z-' 'A-Z_')_HTTP_PORT=$port"
+      local prefix
+      prefix=$(echo "$name" | tr 'a-z-' 'A-Z_')
+      [[ -n ${3:-} ]] && export "${prefix}_HTTP_PORT=$port"
+      [[ -n $grpc_port ]] && export "${prefix}_GRPC_PORT=$grpc_port"
+      [[ ${#settings[@]} -eq 0 ]] || export "${settings[@]}"
       cd "$ROOT"
       start_bg "$instance" "$LOGS/$instance.log" "$BUN" "$name/main.ts"
     )
@@ -59,6 +68,11 @@ start_notifications() {
 if [[ $# -gt 0 ]]; then
   case $1 in
     notifications-[0-9]) start_service notifications "$1" "${NOTIFICATIONS_PORTS[$((${1#notifications-} - 1))]}" ;;
+    loms-2 | cart-2)
+      read -r service http grpc settings <<<"${EXTRA_INSTANCE[$1]}"
+      # shellcheck disable=SC2086 # settings: space-separated VAR=value words
+      start_service "$service" "$1" "$http" "$grpc" $settings
+      ;;
     *) start_service "$1" ;;
   esac
   exit 0

@@ -3,6 +3,7 @@
 # PostgreSQL per service, each behind its own pgbouncer; two Redis shards; a three-node Kafka
 # cluster in KRaft mode with the order-events topic; Prometheus; Jaeger and Zipkin for traces. Idempotent: what already runs
 # is left alone. State, pids and logs live under .stack/ (see scripts/lib/common.sh).
+# `stack-up.sh PART` starts one part only (see one_part below).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
@@ -183,4 +184,20 @@ main() {
   log "stack is up in $((SECONDS - start))s"
 }
 
-main "$@"
+# One part by name, to bring it back after a fault (make chaos): kafka-N, redis-PORT,
+# postgres-NAME, pgbouncer-NAME. Like the whole, it starts the part only when it is not running.
+one_part() {
+  case $1 in
+    kafka-[0-9])
+      kafka_libs
+      kafka_node_up "${1#kafka-}"
+      wait_for_port "${KAFKA_PORT[${1#kafka-}]}" "Kafka node ${1#kafka-}" "$LOGS/$1.log" 120
+      ;;
+    redis-[0-9]*) redis_up "${1#redis-}" ;;
+    postgres-*) postgres_up "${1#postgres-}" ;;
+    pgbouncer-*) pgbouncer_up "${1#pgbouncer-}" ;;
+    *) die "unknown part $1 (kafka-N, redis-PORT, postgres-NAME, pgbouncer-NAME)" ;;
+  esac
+}
+
+if [[ $# -gt 0 ]]; then one_part "$1"; else main; fi

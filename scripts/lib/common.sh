@@ -116,3 +116,7 @@ NOTIFICATIONS_PORTS=(8085 8086 8087)
 JAEGER_QUERY_PORT=16686
 ZIPKIN_PORT=9411
 ZIPKIN_VERSION=3.6.1
+# Extra replicas `make chaos` starts (stack-run.sh NAME): a second LOMS (so the relay can fail
+# over) and a second cart sharing Redis, calling the second LOMS (so that one LOMS down leaves
+# one cart able to check out). Each: service, HTTP port, gRPC port, extra VAR=value settings.
+declare -A EXTRA_INSTANCE=([loms-2]="loms 8094 50061" [cart-2]="cart 8092 50062 CART_LOMS_ADDR=127.0.0.1:50061")
