@@ -101,7 +101,9 @@ test("one partition that cannot take writes fails alone; the rest is acknowledge
     await until("the acknowledged messages to arrive", async () => seen.length >= acknowledged.size, 30_000);
 
     // The caller's retry: only what was refused, with what came meanwhile. While the partition
-    // stays broken, it costs the others nothing (cool-down), and they are acknowledged.
+    // stays broken, the others are acknowledged again. (No bound on how long the retry takes: the
+    // adapter's 5 s cool-down may or may not still hold by now, depending on how long the
+    // acknowledged messages took to arrive — a 3 s bound failed in CI on a loaded machine.)
     const later: BusMessage[] = Array.from({ length: 24 }, (_, i) => ({
       key: `${run}-later-${i}`,
       value: `${run} later ${i}`,
@@ -109,9 +111,7 @@ test("one partition that cannot take writes fails alone; the rest is acknowledge
     }));
     const retry = [...batch.filter((_, i) => !acknowledged.has(i)), ...later];
     const retryOnBroken = new Set(byPartition(retry, 6).get(BROKEN) ?? []);
-    const started = performance.now();
     const again = await bus.publish(TOPIC, retry, AbortSignal.timeout(60_000)).catch((err: unknown) => err);
-    expect(performance.now() - started).toBeLessThan(3_000);
     expect([...acknowledgedOf(again)].sort((a, b) => a - b)).toEqual(
       retry.flatMap((_, i) => (retryOnBroken.has(i) ? [] : [i])),
     );
