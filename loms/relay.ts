@@ -25,6 +25,7 @@ import { sleep } from "../platform/rpc/context.ts";
 import { encodeBatch, toBusMessage } from "./event-encoding.ts";
 import type { OpenOutboxSession, OutboxSession } from "./ports.ts";
 import { HeldBackOrders } from "./relay-holdback.ts";
+import { Wakeup } from "./relay-wakeup.ts";
 
 export interface RelayOptions {
   readonly topic: string;
@@ -213,44 +214,4 @@ function relayBatch(
 function describe(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return text.slice(0, 1_000);
-}
-
-/** Remembers a notification that arrives while the relay is busy, so none is missed. */
-class Wakeup {
-  #pending = false;
-  #resolve: (() => void) | undefined;
-
-  notify(): void {
-    this.#pending = true;
-    this.#resolve?.();
-  }
-
-  async wait(timeoutMs: number, signal: AbortSignal): Promise<WakeMode> {
-    if (!this.#pending) {
-      await new Promise<void>((resolve, reject) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener("abort", onAbort);
-          this.#resolve = undefined;
-        };
-        const onAbort = () => {
-          done();
-          reject(signal.reason);
-        };
-        const timer = setTimeout(() => {
-          done();
-          resolve();
-        }, timeoutMs);
-        this.#resolve = () => {
-          done();
-          resolve();
-        };
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      });
-    }
-    const mode = this.#pending ? "notify" : "poll";
-    this.#pending = false;
-    return mode;
-  }
 }

@@ -7,6 +7,7 @@
 // finding.
 
 import { readFileSync } from "node:fs";
+import { alive } from "../../tests/support/stack.ts";
 import type { Fault, FaultKind } from "./history.ts";
 
 const PIDS = ".stack/pids";
@@ -132,15 +133,6 @@ function readPid(file: string): number | null {
     return Number(readFileSync(file, "utf8").split("\n")[0]?.trim());
   } catch {
     return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

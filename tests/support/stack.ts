@@ -10,7 +10,8 @@ function pidOf(name: string): number {
   return Number(readFileSync(`${PIDS}/${name}.pid`, "utf8").trim());
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 delivers nothing). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
