@@ -118,3 +118,49 @@ test("with prepare on, a statement is parsed once per connection and then only b
     await unprepared.close();
   }
 });
+
+// Found by `make chaos` (seed 2): after a burst of requests whose deadlines fired while the pool
+// was still connecting, every later query waited forever — LOMS stayed unready until restarted.
+test("callers that give up while a cold pool connects leave it serving", async () => {
+  for (const prepare of [false, true]) {
+    const cold = new Database({ url: database.url(), max: 2, applicationName: "cold-pool", prepare });
+    try {
+      const burst = Array.from({ length: 30 }, (_, i) =>
+        cold.query("select pg_sleep(0.01)", [], timeoutAs(20 + (i % 10))).catch(() => "gave up"),
+      );
+      await Promise.all(burst);
+      for (let i = 0; i < 5; i++) {
+        const answer = await cold.query("select 1", [], AbortSignal.timeout(2_000)).catch((e) => e);
+        expect([prepare, i, answer]).toEqual([prepare, i, { rows: [[1]], rowCount: 1 }]);
+      }
+    } finally {
+      await cold.close(1);
+    }
+  }
+});
+
+// A cancel request names a connection, not a statement: one that arrives just after its statement
+// ended cancels whatever that connection runs next. Callers who never gave up must not pay for it.
+test("while other callers' deadlines cancel their statements, callers without one all succeed", async () => {
+  const pool = new Database({ url: database.url(), max: 2, applicationName: "cancel-storm" });
+  try {
+    const innocent: Promise<unknown>[] = [];
+    const cancelled: Promise<unknown>[] = [];
+    for (let i = 0; i < 400; i++) {
+      if (i % 2)
+        innocent.push(
+          pool.query("select pg_sleep(0.001)", []).then(
+            () => "ok",
+            (e) => e,
+          ),
+        );
+      else cancelled.push(pool.query("select pg_sleep(0.002)", [], timeoutAs(i % 7)).catch(() => "gave up"));
+      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    const answers = await Promise.all(innocent);
+    await Promise.all(cancelled);
+    expect(answers.filter((a) => a !== "ok")).toEqual([]);
+  } finally {
+    await pool.close(1);
+  }
+});

@@ -59,8 +59,21 @@ export class Database implements DBTX {
     });
   }
 
-  query(text: string, values: readonly unknown[], signal?: AbortSignal) {
-    return this.#counted(() => traced(this.#tracer, text, () => run(this.#sql, text, values, signal)));
+  /**
+   * One statement on a pooled connection. One that Postgres aborted (deadlock, serialization
+   * failure, or a cancel meant for the connection's previous statement) had no effect and runs
+   * again, as withTx runs a transaction again, up to TX_ATTEMPTS times.
+   */
+  async query(text: string, values: readonly unknown[], signal?: AbortSignal) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#counted(() =>
+          traced(this.#tracer, text, () => run(this.#sql, text, values, signal)),
+        );
+      } catch (err) {
+        if (!hasCode(err, "ABORTED") || attempt >= TX_ATTEMPTS) throw err;
+      }
+    }
   }
 
   /** For the saturation gauges: the driver queues work beyond `max` connections internally. */
@@ -215,6 +228,16 @@ export function normalize(err: unknown, signal?: AbortSignal): unknown {
     code.startsWith("57P") // admin/crash shutdown, cannot_connect_now, database_dropped
   ) {
     return AppError.unavailable(`database unavailable (${code})`, err);
+  }
+  if (code === "57014" && /user request/.test((err as Error).message)) {
+    // A cancel request names a connection, not a statement: one sent for a statement of ours
+    // that had just ended (or for another caller's statement pipelined on the same connection)
+    // cancels what runs there next. This statement's caller never gave up, and the statement
+    // had no effect: ABORTED, so it runs again. (The test is on the message because the code is
+    // the same as for statement_timeout; under a non-English lc_messages it falls to the next case.)
+    return new AppError("ABORTED", "statement cancelled by a cancel meant for another one, try again", {
+      cause: err,
+    });
   }
   if (code === "57014") {
     // query_canceled with no signal of ours aborted: the database's statement_timeout (set on
