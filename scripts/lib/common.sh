@@ -44,8 +44,10 @@ wait_for_port() {
 
 # wait_for_http URL WHAT LOGFILE [TIMEOUT_S]: waits for a 2xx answer.
 wait_for_http() {
-  local url=$1 what=$2 logfile=$3 timeout=${4:-60} i
-  for ((i = 0; i < timeout * 5; i++)); do
+  local url=$1 what=$2 logfile=$3 timeout=${4:-60}
+  # A deadline in seconds, not a count of probes: a probe that hangs takes its whole --max-time.
+  local deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
     curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
     sleep 0.2
   done
