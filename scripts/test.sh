@@ -27,3 +27,5 @@ phase browser make --no-print-directory test-browser
 phase bun-install make --no-print-directory test-bun-install
 phase compose-check make --no-print-directory check-compose
 phase integration-e2e make --no-print-directory test-integration
+# A fixed seed, so that a failure here can be replayed with the same fault schedule.
+phase chaos-short env CHAOS_SEED="${CHAOS_SEED:-2}" make --no-print-directory chaos-short
