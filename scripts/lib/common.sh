@@ -57,8 +57,13 @@ wait_for_http() {
 
 # pid_alive NAME: the process recorded in .stack/pids/NAME.pid is running.
 pid_alive() {
-  local file="$PIDS/$1.pid"
-  [[ -f $file ]] && kill -0 "$(cat "$file")" 2>/dev/null
+  local file="$PIDS/$1.pid" pid stat
+  [[ -f $file ]] || return 1
+  pid=$(cat "$file")
+  kill -0 "$pid" 2>/dev/null || return 1
+  # A zombie (killed, not reaped: a PID 1 that does not reap orphans) answers kill -0 too.
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ ${stat##*) } != Z* ]]
 }
 
 # start_bg NAME LOGFILE CMD...: starts CMD detached, records its pid.

@@ -10,13 +10,23 @@ function pidOf(name: string): number {
   return Number(readFileSync(`${PIDS}/${name}.pid`, "utf8").trim());
 }
 
-/** Whether a process with this pid exists (signal 0 delivers nothing). */
+/**
+ * Whether a process with this pid runs. Signal 0 delivers nothing but answers for a zombie too:
+ * a process killed and not yet reaped (under a PID 1 that does not reap orphans it never is)
+ * counts as gone.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; comm may hold spaces or parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false; // gone between the signal and the read
   }
 }
 
