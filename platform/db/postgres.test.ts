@@ -2,6 +2,7 @@
 // and deadlines that hold while waiting for a pooled connection.
 
 import { expect, test } from "bun:test";
+import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { useServiceDatabase } from "../../tests/support/postgres.ts";
 import { AppError } from "../rpc/errors.ts";
 import { Database, normalize } from "./postgres.ts";
@@ -164,3 +165,63 @@ test("while other callers' deadlines cancel their statements, callers without on
     await pool.close(1);
   }
 });
+
+// The driver backs off reconnecting after each refused connection (3^n / 100 s, up to 20 s),
+// and a query handed to a closed connection waits out that delay: with the stack's pgbouncer
+// killed, cart's requests hung until their clients gave up, and kept hanging for seconds after
+// pgbouncer was back (chaos, kill-pgbouncer).
+test("while its database refuses connections queries answer UNAVAILABLE at once, and it is used again as soon as it is back", async () => {
+  const target = new URL(database.url());
+  const proxy = tcpProxy(Number(target.port));
+  const port = await proxy.up(0);
+  const via = new URL(database.url());
+  via.port = String(port);
+  const pool = new Database({ url: via.toString(), max: 2, applicationName: "refused-then-back" });
+  const timed = async () => {
+    const started = performance.now();
+    const answer = await pool.query("select 1", [], AbortSignal.timeout(15_000)).catch((e) => e);
+    return { answer, ms: performance.now() - started };
+  };
+  try {
+    expect((await timed()).answer).toEqual({ rows: [[1]], rowCount: 1 });
+    proxy.down();
+    const whileDown = [];
+    for (let i = 0; i < 12; i++) whileDown.push(await timed());
+    expect(whileDown.map((r) => (r.answer as { code?: string }).code)).toEqual(Array(12).fill("UNAVAILABLE"));
+    expect(whileDown.filter((r) => r.ms > 1_500).map((r) => Math.round(r.ms))).toEqual([]);
+    await proxy.up(port);
+    const back = await timed();
+    expect(back.answer).toEqual({ rows: [[1]], rowCount: 1 });
+    expect(back.ms).toBeLessThan(1_500);
+  } finally {
+    proxy.down();
+    await pool.close(1);
+  }
+}, 60_000);
+
+/** A TCP forwarder to 127.0.0.1:targetPort that can refuse connections (down) and accept again (up). */
+function tcpProxy(targetPort: number) {
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  return {
+    up(port: number) {
+      const listening = createServer((client) => {
+        const upstream = tcpConnect(targetPort, "127.0.0.1");
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on("error", () => {});
+          s.on("close", () => sockets.delete(s));
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server = listening;
+      return new Promise<number>((resolve) =>
+        listening.listen(port, "127.0.0.1", () => resolve((listening.address() as { port: number }).port)),
+      );
+    },
+    down() {
+      server?.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
+}

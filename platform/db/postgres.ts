@@ -54,6 +54,11 @@ export class Database implements DBTX {
       max: this.#max,
       idle_timeout: 30,
       connect_timeout: 10,
+      // Seconds before a connection that failed is tried again. The driver's default grows to
+      // 20 s, and a query handed to such a connection waits it out: with a pgbouncer down every
+      // request hung until its deadline, and for seconds after it was back. Capped at half a
+      // second, a refused database answers UNAVAILABLE within that, and one that is back is used.
+      backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.5),
       onnotice: () => {},
       connection: { application_name: options.applicationName },
     });
