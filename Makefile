@@ -119,8 +119,10 @@ fmt: deps ## format TypeScript and protos in place
 	$(BIOME) check --write .
 	$(BUF) format -w --path proto/cart --path proto/loms --path proto/product proto
 
+# --timeout also bounds beforeAll hooks: an embedded Postgres or a whole test system starting
+# on a busy 2-core machine can take longer than the default 5 s.
 test-unit: deps ## unit and repository tests (embedded Postgres), with the coverage gate
-	LOG_LEVEL=$${LOG_LEVEL:-silent} $(BUN) test --coverage --coverage-reporter=lcov --coverage-reporter=text \
+	LOG_LEVEL=$${LOG_LEVEL:-silent} $(BUN) test --timeout 30000 --coverage --coverage-reporter=lcov --coverage-reporter=text \
 	  --path-ignore-patterns='**/*.integration.test.ts' --path-ignore-patterns='**/*.browser.test.ts' \
 	  $(UNIT_TEST_DIRS)
 	$(BUN) scripts/coverage-gate.ts coverage/lcov.info

@@ -217,6 +217,26 @@ test("a publish the broker never answers is given up after the publish timeout a
   await stopConsumer();
 }, 20_000);
 
+// A rolling restart stops the active relay whenever it happens to be: once the broker has a batch,
+// rolling its transaction back would have the next leader publish it again.
+test("stopped after the broker acknowledged a batch, the relay still marks it sent", async () => {
+  const inner = inProcessBus(logger);
+  await collect(inner, "g-acks"); // the in-process bus acknowledges what a group committed
+  let stopRelay = async () => {};
+  const stopsOnAck: EventBus = {
+    ...inner,
+    publish: async (topic, messages, signal) => {
+      await inner.publish(topic, messages, signal);
+      void stopRelay(); // the shutdown signal fires between the acknowledgement and the commit
+    },
+  };
+  stopRelay = startRelay(stopsOnAck, recorder().observer);
+  await usecase.createOrder(backgroundCtx(), 3, [{ sku: 1, count: 1 }]);
+  await until(async () => (await pending()) === 0);
+  await stopRelay();
+  expect(await pending()).toBe(0);
+});
+
 test("one relay is active at a time; a standby takes over when the active one stops", async () => {
   const bus = inProcessBus(logger);
   const { seen, stop: stopConsumer } = await collect(bus, "g3");

@@ -105,7 +105,10 @@ async function relayWhileLeading(
   let backoff = options.backoffInitialMs;
   const held = new HeldBackOrders(options.backoffInitialMs, options.backoffMaxMs);
   while (!signal.aborted) {
-    const outcome = await relayBatch(session, deps, held.excluded(), signal);
+    // Shutdown waits for the batch in flight (publishTimeoutMs bounds it) rather than rolling it
+    // back: a batch the broker may already hold would be published again by the next leader, so
+    // a rolling restart would duplicate whatever was in flight.
+    const outcome = await relayBatch(session, deps, held.excluded(), UNINTERRUPTED);
     if (outcome.error !== undefined) {
       observer.failed();
       held.hold(outcome.refusedOrders ?? []);
@@ -134,6 +137,8 @@ async function relayWhileLeading(
     mode = await wakeup.wait(options.pollIntervalMs, signal);
   }
 }
+
+const UNINTERRUPTED = new AbortController().signal;
 
 interface BatchOutcome {
   readonly size: number;
@@ -187,7 +192,6 @@ function relayBatch(
         publishing.map((p) => p.span),
         error,
       );
-      if (signal.aborted) throw error; // roll back: the events stay pending as they were
       // What the broker did acknowledge is sent: marking it so keeps a retry from sending it again.
       const acknowledged = acknowledgedOf(error);
       const sent = events.filter((_, i) => acknowledged.has(i));
