@@ -4,11 +4,13 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-for i in "${!NOTIFICATIONS_PORTS[@]}"; do stop_pid "notifications-$((i + 1))"; done
-for svc in "${!EXTRA_INSTANCE[@]}" cart loms product-mock; do stop_pid "$svc"; done
-stop_pid prometheus
-stop_pid jaeger
-stop_pid zipkin
+# The services and the observability processes all at once: each service spends its pre-stop
+# delay (SHUTDOWN_PRE_STOP_MS) before closing, and one after another those added up.
+services=()
+for i in "${!NOTIFICATIONS_PORTS[@]}"; do services+=("notifications-$((i + 1))"); done
+services+=("${!EXTRA_INSTANCE[@]}" cart loms product-mock prometheus jaeger zipkin)
+for name in "${services[@]}"; do stop_pid "$name" & done
+wait
 # Signal all brokers at once: the last one alone would wait for a controller quorum that is gone.
 for id in "${KAFKA_NODES[@]}"; do pid_alive "kafka-$id" && kill -TERM "$(cat "$PIDS/kafka-$id.pid")"; done
 for id in "${KAFKA_NODES[@]}"; do stop_pid "kafka-$id" 60; done
