@@ -2,7 +2,7 @@
 // no single message stops the partition. Every invalid shape of event, and an event the database
 // rejects as data, is stored as poison with its reason and handled once (never retried); the
 // valid event behind them is notified. A transient database fault (the connection killed
-// mid-transaction) is retried, not poisoned.
+// mid-statement) is retried, not poisoned.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import * as q from "../gen/sql/notifications/notifications_sql.ts";
@@ -169,37 +169,60 @@ test("an event the database rejects as data (a CHECK, SQLSTATE 23514) is poison,
   }
 }, 20_000);
 
-test("a transient fault (the connection killed mid-transaction) is retried, not poisoned", async () => {
+test("a transient fault (the connection killed mid-statement) is retried, not poisoned", async () => {
   const storeDb = new Database({
     url: pg.url("notifications"),
     max: 2,
     applicationName: "consumer-test-store",
   });
+  const holder = new Database({
+    url: pg.url("notifications"),
+    max: 1,
+    applicationName: "consumer-test-lock",
+  });
   const real = new PgNotificationStore(storeDb);
-  let kills = 0;
-  // Kills the server connection of the event's open transaction, once: a real connection loss
-  // (57P01 on the socket), as when Postgres or pgbouncer restarts.
+  let attempts = 0;
+  // Once: a lock holds the event's statement, and its server connection is killed while it
+  // waits — a real connection loss (57P01 on the socket), as when Postgres or pgbouncer restarts.
+  const killedMidStatement = async (record: () => Promise<boolean>) => {
+    let release = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked = () => {};
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holding = holder.withTx(AbortSignal.timeout(10_000), async (tx) => {
+      await tx.query("lock table notifications in share mode", []);
+      locked();
+      await released;
+    });
+    await isLocked;
+    const recording = record();
+    recording.catch(() => {});
+    await until(
+      async () =>
+        (
+          await admin.query(
+            `select pg_terminate_backend(pid) from pg_stat_activity
+             where application_name = 'consumer-test-store' and wait_event_type = 'Lock'`,
+            [],
+          )
+        ).rows.length > 0,
+      "the statement waits on the lock",
+    );
+    release();
+    await holding;
+    return recording;
+  };
   const faulty: NotificationStore = {
     listByOrder: (ctx, orderId) => real.listByOrder(ctx, orderId),
     savePoison: (ctx, message, reason) => real.savePoison(ctx, message, reason),
     listPoison: (ctx, limit) => real.listPoison(ctx, limit),
     markPoisonReplayed: (ctx, id) => real.markPoisonReplayed(ctx, id),
-    inTx: (ctx, work) =>
-      real.inTx(ctx, (tx) =>
-        work({
-          ...tx,
-          markProcessed: async (c, eventId) => {
-            if (kills++ === 0) {
-              await admin.query(
-                `select pg_terminate_backend(pid) from pg_stat_activity
-                 where application_name = 'consumer-test-store' and state like 'idle in transaction%'`,
-                [],
-              );
-            }
-            return tx.markProcessed(c, eventId);
-          },
-        }),
-      ),
+    record: (ctx, n) =>
+      attempts++ === 0 ? killedMidStatement(() => real.record(ctx, n)) : real.record(ctx, n),
   };
   const before = await poisonCount();
   const c = await consume(faulty, "g-transient");
@@ -210,12 +233,13 @@ test("a transient fault (the connection killed mid-transaction) is retried, not 
       async () => (await notificationsOf(44)).length === 1,
       "the event is notified after the fault",
     );
-    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeGreaterThanOrEqual(2);
     expect(c.calls.get("0")).toBeGreaterThanOrEqual(2); // retried by the bus, the same message
     expect(await poisonCount()).toBe(before);
   } finally {
     await c.stop();
     await storeDb.close(1);
+    await holder.close(1);
   }
 }, 20_000);
 

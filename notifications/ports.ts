@@ -5,19 +5,14 @@
 import type { Ctx } from "../platform/rpc/context.ts";
 import type { IncomingMessage, Notification } from "./model.ts";
 
-export interface NotificationTx {
-  /** Records the event id; false when it was recorded before (a duplicate delivery). */
-  markProcessed(ctx: Ctx, eventId: string): Promise<boolean>;
-  insert(ctx: Ctx, notification: Notification): Promise<void>;
-}
-
 export interface NotificationStore {
   /**
-   * Runs `work` in one transaction. Rejects INVALID_ARGUMENT when the database refused the
-   * values themselves (a data or integrity error: refused again on every retry); any other
-   * rejection is a failure that may pass.
+   * Stores the notification and records its event id, atomically; false, storing nothing, when
+   * the id was recorded before (a duplicate delivery). Rejects INVALID_ARGUMENT when the database
+   * refused the values themselves (a data or integrity error: refused again on every retry); any
+   * other rejection is a failure that may pass.
    */
-  inTx<T>(ctx: Ctx, work: (tx: NotificationTx) => Promise<T>): Promise<T>;
+  record(ctx: Ctx, notification: Notification): Promise<boolean>;
   /** One order's notifications, oldest first. */
   listByOrder(ctx: Ctx, orderId: number): Promise<Notification[]>;
   /** Stores a poison message for inspection and replay; false when it was stored before. */

@@ -1,5 +1,5 @@
 // The notifications store on real Postgres (embedded; through pgbouncer with TEST_PG=stack):
-// exactly once under concurrent duplicate deliveries, rollback, poison storage of hostile bytes.
+// exactly once under concurrent duplicate deliveries, atomic refusal, poison storage of hostile bytes.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import * as q from "../gen/sql/notifications/notifications_sql.ts";
@@ -62,19 +62,26 @@ test("one order's notifications list oldest first; an unknown order lists nothin
   expect(await usecase.list(ctx, 999_999)).toEqual([]);
 });
 
-test("a failed transaction leaves neither the event id nor the notification", async () => {
+test("a notification the database refuses leaves no event id behind: its redelivery is new", async () => {
   const eventId = crypto.randomUUID();
-  await expect(
-    store.inTx(ctx, async (tx) => {
-      await tx.markProcessed(ctx, eventId);
-      await tx.insert(ctx, { eventId, orderId: 13, status: "new", moment: new Date() });
-      throw new Error("crash before commit");
-    }),
-  ).rejects.toThrow("crash before commit");
+  const refused = { eventId, orderId: 13, status: "teleported", moment: new Date() };
+  const err = await store.record(ctx, refused).catch((e: unknown) => e);
+  expect(err).toMatchObject({ code: "INVALID_ARGUMENT" });
+  const ids = await db.query("select count(*) from processed_events where event_id = $1", [eventId]);
+  expect(Number(ids.rows[0]?.[0])).toBe(0);
   expect(await store.listByOrder(ctx, 13)).toEqual([]);
-  // Redelivered after the crash, the event is handled as new.
+  // Redelivered (after a fix), the event is handled as new.
   const usecase = new NotificationsUsecase(store, { notify: () => {} }, silent, decodeOrderEvent);
   expect(await usecase.handle(ctx, incoming(value(13, "new", eventId)))).toBe("notified");
+});
+
+test("recording stores the notification and its event id once: the second time is a duplicate", async () => {
+  const n = { eventId: crypto.randomUUID(), orderId: 15, status: "payed", moment: new Date() };
+  expect(await store.record(ctx, n)).toBe(true);
+  expect(await store.record(ctx, n)).toBe(false);
+  expect((await store.listByOrder(ctx, 15)).map((x) => x.eventId)).toEqual([n.eventId]);
+  const ids = await db.query("select count(*) from processed_events where event_id = $1", [n.eventId]);
+  expect(Number(ids.rows[0]?.[0])).toBe(1);
 });
 
 test("poison messages with NUL bytes are stored once each for inspection", async () => {

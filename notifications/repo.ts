@@ -1,19 +1,19 @@
 // Postgres adapter of the notifications store, over the sqlc-generated queries.
 
 import * as q from "../gen/sql/notifications/notifications_sql.ts";
-import type { Database, DBTX } from "../platform/db/postgres.ts";
+import type { Database } from "../platform/db/postgres.ts";
 import { describeDbError, isPermanentDbError } from "../platform/db/sqlstate.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import type { IncomingMessage, Notification } from "./model.ts";
-import type { NotificationStore, NotificationTx } from "./ports.ts";
+import type { NotificationStore } from "./ports.ts";
 
 export class PgNotificationStore implements NotificationStore {
   constructor(private readonly db: Database) {}
 
-  async inTx<T>(ctx: Ctx, work: (tx: NotificationTx) => Promise<T>): Promise<T> {
+  async record(ctx: Ctx, notification: Notification): Promise<boolean> {
     try {
-      return await this.db.withTx(ctx.signal, (db) => work(txRepo(db)));
+      return (await q.recordNotification(this.db, notification, ctx.signal)) === 1;
     } catch (err) {
       // The port's contract: a refusal of the values themselves is INVALID_ARGUMENT, with the
       // SQLSTATE and the constraint or column but not the values (they go to logs).
@@ -55,13 +55,6 @@ export class PgNotificationStore implements NotificationStore {
   async markPoisonReplayed(ctx: Ctx, id: number): Promise<void> {
     await q.markPoisonReplayed(this.db, { id }, ctx.signal);
   }
-}
-
-function txRepo(db: DBTX): NotificationTx {
-  return {
-    markProcessed: async (ctx, eventId) => (await q.markEventProcessed(db, { eventId }, ctx.signal)) === 1,
-    insert: async (ctx, n) => q.insertNotification(db, n, ctx.signal),
-  };
 }
 
 /**

@@ -4,7 +4,7 @@ import { AppError } from "../platform/rpc/errors.ts";
 import { codeOf } from "../tests/support/code-of.ts";
 import { decodeOrderEvent } from "./event-decoding.ts";
 import type { IncomingMessage } from "./model.ts";
-import type { NotificationObserver, NotificationStore, NotificationTx, Notifier } from "./ports.ts";
+import type { NotificationObserver, NotificationStore, Notifier } from "./ports.ts";
 import { NotificationsUsecase } from "./usecase.ts";
 
 const ctx = backgroundCtx();
@@ -20,14 +20,10 @@ const message = (value: unknown): IncomingMessage => ({
 });
 
 function fakes(seen = new Set<string>()) {
-  const tx = {
-    markProcessed: mock<NotificationTx["markProcessed"]>(
-      async (_ctx, id) => !seen.has(id) && Boolean(seen.add(id)),
-    ),
-    insert: mock<NotificationTx["insert"]>(async () => {}),
-  };
   const store = {
-    inTx: mock(async (_ctx: unknown, work: (tx: NotificationTx) => Promise<unknown>) => work(tx)),
+    record: mock<NotificationStore["record"]>(
+      async (_ctx, n) => !seen.has(n.eventId) && Boolean(seen.add(n.eventId)),
+    ),
     listByOrder: mock<NotificationStore["listByOrder"]>(async () => []),
     savePoison: mock<NotificationStore["savePoison"]>(async () => true),
     listPoison: mock<NotificationStore["listPoison"]>(async () => []),
@@ -39,7 +35,6 @@ function fakes(seen = new Set<string>()) {
     poison: mock<NotificationObserver["poison"]>(() => {}),
   };
   return {
-    tx,
     store,
     notifier,
     observer,
@@ -53,13 +48,12 @@ function fakes(seen = new Set<string>()) {
 }
 
 describe("handle", () => {
-  test("a new event is stored with its id in one transaction, then notified once", async () => {
+  test("a new event is stored with its id at once, then notified once", async () => {
     const f = fakes();
     expect(await f.usecase.handle(ctx, message(valid))).toBe("notified");
     const event = { eventId: EVENT_ID, orderId: 42, status: "payed", moment: new Date(valid.moment) };
-    expect(f.store.inTx).toHaveBeenCalledTimes(1);
-    expect(f.tx.markProcessed).toHaveBeenCalledWith(ctx, EVENT_ID);
-    expect(f.tx.insert).toHaveBeenCalledWith(ctx, event);
+    expect(f.store.record).toHaveBeenCalledTimes(1);
+    expect(f.store.record).toHaveBeenCalledWith(ctx, event);
     expect(f.notifier.notify).toHaveBeenCalledWith(event);
     expect(f.observer.handled).toHaveBeenCalledWith("notified", expect.any(Number));
   });
@@ -67,14 +61,13 @@ describe("handle", () => {
   test("a redelivered event is a duplicate: not stored, not notified, counted", async () => {
     const f = fakes(new Set([EVENT_ID]));
     expect(await f.usecase.handle(ctx, message(valid))).toBe("duplicate");
-    expect(f.tx.insert).not.toHaveBeenCalled();
     expect(f.notifier.notify).not.toHaveBeenCalled();
     expect(f.observer.handled).toHaveBeenCalledWith("duplicate", expect.any(Number));
   });
 
   test("a store failure propagates (the message is redelivered) and notifies nothing", async () => {
     const f = fakes();
-    f.tx.insert.mockRejectedValueOnce(AppError.unavailable("db down"));
+    f.store.record.mockRejectedValueOnce(AppError.unavailable("db down"));
     expect(await codeOf(f.usecase.handle(ctx, message(valid)))).toBe("UNAVAILABLE");
     expect(f.notifier.notify).not.toHaveBeenCalled();
     expect(f.observer.handled).not.toHaveBeenCalled();
@@ -98,7 +91,7 @@ describe("handle", () => {
       expect(await f.usecase.handle(ctx, m)).toBe("poison");
       expect(f.store.savePoison).toHaveBeenCalledWith(ctx, m, expect.stringContaining(reason));
       expect(f.observer.poison).toHaveBeenCalledTimes(1);
-      expect(f.store.inTx).not.toHaveBeenCalled();
+      expect(f.store.record).not.toHaveBeenCalled();
       expect(f.notifier.notify).not.toHaveBeenCalled();
     });
   }
@@ -125,7 +118,7 @@ describe("list and decode", () => {
 describe("what the database refuses", () => {
   test("a refusal of the values (INVALID_ARGUMENT from the store) is poison with its reason", async () => {
     const f = fakes();
-    f.tx.insert.mockRejectedValueOnce(AppError.invalidArgument("SQLSTATE 23514 check_violation"));
+    f.store.record.mockRejectedValueOnce(AppError.invalidArgument("SQLSTATE 23514 check_violation"));
     const m = message(valid);
     expect(await f.usecase.handle(ctx, m)).toBe("poison");
     expect(f.store.savePoison).toHaveBeenCalledWith(ctx, m, expect.stringContaining("SQLSTATE 23514"));
@@ -156,7 +149,7 @@ describe("decoding", () => {
     const f = fakes();
     const m = message({ ...valid, order_id: "42", moment: "2026-11-24T21:00:00.123+03:00" });
     expect(await f.usecase.handle(ctx, m)).toBe("notified");
-    const stored = f.tx.insert.mock.calls[0]?.[1];
+    const stored = f.store.record.mock.calls[0]?.[1];
     expect(stored).toEqual({
       eventId: EVENT_ID,
       orderId: 42,

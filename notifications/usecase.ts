@@ -1,5 +1,5 @@
 // Turns order events into notifications, each event exactly once: the event id and the
-// notification commit in one transaction, and an id seen before is skipped. The caller (the
+// notification are stored atomically (store.record), and an id seen before is skipped. The caller (the
 // consumer) commits the bus offset only after handle() resolved, so an event is either
 // handled-and-committed or redelivered — and a redelivery is a duplicate here.
 //
@@ -65,11 +65,7 @@ export class NotificationsUsecase {
     const { event } = decoded;
     let fresh: boolean;
     try {
-      fresh = await this.store.inTx(ctx, async (tx) => {
-        if (!(await tx.markProcessed(ctx, event.eventId))) return false;
-        await tx.insert(ctx, event);
-        return true;
-      });
+      fresh = await this.store.record(ctx, event);
     } catch (err) {
       // The store answers INVALID_ARGUMENT only when the database refused the event's values;
       // the same values would be refused on every retry. Anything else may pass: rethrown.

@@ -17,6 +17,7 @@ import { envInt } from "../platform/config.ts";
 import { Database } from "../platform/db/postgres.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
 import { createLogger } from "../platform/observability/logger.ts";
+import { fmt, startHopProbe, summary } from "./bench/event-hops.ts";
 import { ensureTopic } from "./kafka-topic.ts";
 
 const ORDERS = envInt(process.env, "BENCH_ORDERS", 1000, 1);
@@ -25,20 +26,6 @@ const LOMS = "http://127.0.0.1:8084";
 const BROKERS = ["127.0.0.1:9092", "127.0.0.1:9093", "127.0.0.1:9094"];
 const logger = createLogger("bench");
 logger.level = "warn";
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-const summary = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return {
-    p50: percentile(s, 50),
-    p90: percentile(s, 90),
-    p99: percentile(s, 99),
-    max: s[s.length - 1] ?? Number.NaN,
-  };
-};
-const fmt = (x: { p50: number; p90: number; p99: number; max: number }) =>
-  `p50 ${x.p50.toFixed(1)} ms  p90 ${x.p90.toFixed(1)} ms  p99 ${x.p99.toFixed(1)} ms  max ${x.max.toFixed(1)} ms`;
 
 /** Runs `fire(i)` for i < count at `rate` per second, at most 50 in flight. */
 async function paced(count: number, rate: number, fire: (i: number) => Promise<void>) {
@@ -176,6 +163,7 @@ async function endToEnd() {
     .filter((r) => r.batches > 0);
   return {
     latencies: rows.map((r) => Number(r[0])),
+    orderIds,
     stored: rows.length,
     created: orderIds.length,
     refused,
@@ -215,9 +203,11 @@ async function kafkaCeiling() {
   return latencies;
 }
 
+const probe = await startHopProbe(BROKERS, "loms.order-events");
 const stopSampling = sampleOutbox();
 const e2e = await endToEnd();
 const outbox = await stopSampling();
+const hops = await probe.hops(e2e.orderIds);
 const ceiling = await kafkaCeiling();
 const e = summary(e2e.latencies);
 const c = summary(ceiling);
@@ -232,6 +222,7 @@ for (const r of e2e.relay) {
     `relay woken by ${r.mode}: ${r.batches} batches, ${r.events} events, mean batch ${(r.events / r.batches).toFixed(2)}`,
   );
 }
+for (const [hop, values] of Object.entries(hops)) console.log(`hop ${hop}: ${fmt(summary(values))}`);
 console.log(
   `stages (histogram buckets): relay publish to ack ${e2e.publish}; notification handling ${e2e.handle}`,
 );

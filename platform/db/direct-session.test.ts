@@ -61,3 +61,28 @@ test("aborting the signal stops the session's running statement on the server; t
     await observer.close();
   }
 }, 30_000);
+
+test("a transaction's first statement (sent with BEGIN) is inside it: a failure rolls it back", async () => {
+  const session = await DirectSession.open(pg.url("loms"), "direct-session-tx-test");
+  try {
+    const signal = AbortSignal.timeout(5_000);
+    await session.inTx(signal, (db) => db.query("create table if not exists tx_probe (n int)", []));
+    const err = await session
+      .inTx(signal, async (db) => {
+        await db.query("insert into tx_probe values ($1)", [1]);
+        await db.query("insert into tx_probe values ($1)", [2]);
+        throw new Error("crash before commit");
+      })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe("crash before commit");
+    const { rows } = await session.inTx(signal, (db) => db.query("select count(*)::int from tx_probe", []));
+    expect(rows[0]?.[0]).toBe(0);
+    // A transaction with no statement still begins and commits; a committed one stays.
+    expect(await session.inTx(signal, async () => "empty")).toBe("empty");
+    await session.inTx(signal, (db) => db.query("insert into tx_probe values ($1)", [3]));
+    const after = await session.inTx(signal, (db) => db.query("select array_agg(n)::text from tx_probe", []));
+    expect(after.rows[0]?.[0]).toBe("{3}");
+  } finally {
+    await session.close();
+  }
+}, 30_000);

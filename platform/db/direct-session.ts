@@ -47,8 +47,10 @@ export class DirectSession {
 
   static async open(url: string, applicationName: string): Promise<DirectSession> {
     const state: SessionState = { lost: false };
+    // Named prepared statements: this URL reaches Postgres itself (never the pooler), so a
+    // statement is parsed once per connection and then costs one round trip, not two.
     const sql = postgres(url, {
-      prepare: false,
+      prepare: true,
       max: 1,
       connect_timeout: 10,
       onnotice: () => {},
@@ -72,15 +74,36 @@ export class DirectSession {
     return rows[0]?.[0] === true;
   }
 
-  /** Runs `fn` in a transaction on this session's connection. */
+  /**
+   * Runs `fn` in a transaction on this session's connection. BEGIN is not awaited on its own: it
+   * goes out with the transaction's first statement (the driver pipelines a reserved
+   * connection's queries), which saves a round trip per transaction. Should BEGIN fail, that
+   * statement has failed too (the connection is gone; nothing else fails a plain BEGIN).
+   */
   async inTx<T>(signal: AbortSignal, fn: (db: DBTX) => Promise<T>): Promise<T> {
     signal.throwIfAborted();
-    await this.#db.query("begin", []);
+    const begun = this.#db.query("begin", []);
+    let started = false;
+    const afterBegin = async <R>(work: Promise<R>): Promise<R> => {
+      started = true;
+      const [began, result] = await Promise.allSettled([begun, work]);
+      if (began.status === "rejected") throw began.reason;
+      if (result.status === "rejected") throw result.reason;
+      return result.value;
+    };
+    const db: DBTX = {
+      query: (text, values, s) => {
+        const q = this.#db.query(text, values, s);
+        return started ? q : afterBegin(q);
+      },
+    };
     try {
-      const result = await fn(this.#db);
+      const result = await fn(db);
+      if (!started) await afterBegin(Promise.resolve());
       await this.#db.query("commit", []);
       return result;
     } catch (err) {
+      await begun.catch(() => {});
       await this.#db.query("rollback", []).catch(() => {});
       throw err;
     }

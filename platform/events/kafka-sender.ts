@@ -1,16 +1,22 @@
-// Sends to one partition at a time, per partition, through an idempotent kafkajs producer.
+// Sends to one partition at a time, per partition, each partition through its own idempotent
+// kafkajs producer.
 //
-// Why per partition: an idempotent producer numbers its messages per partition, and kafkajs
-// does not coordinate concurrent sends to one partition: they reuse sequence numbers, and the
-// broker drops or refuses all but one while every send resolves (tulios/kafkajs#353, #1005).
-// Sends to different partitions use different sequences, so they may overlap; each partition's
-// sends are queued, one at a time, across every publish of the process.
+// Why one at a time per partition: an idempotent producer numbers its messages per partition,
+// and kafkajs does not coordinate concurrent sends to one partition: they reuse sequence numbers,
+// and the broker drops or refuses all but one while every send resolves (tulios/kafkajs#353,
+// #1005). So each partition's sends are queued, one at a time, across every publish of the process.
+//
+// Why a producer per partition: with maxInFlightRequests 1 (what keeps retries from reordering),
+// kafkajs lets one request at a time onto each broker connection of a producer. With one producer
+// for all partitions, sends to different partitions led by the same broker queued behind each
+// other, so a batch spanning the topic's partitions took several acknowledgements in a row. A
+// producer per partition has its own connections and its own producer id (sequences are per
+// producer id and partition), so different partitions' sends overlap and none shares a sequence.
 //
 // Why generations: after a failed send kafkajs's sequence for that partition no longer matches
-// the broker's, and every later send there fails with OUT_OF_ORDER_SEQUENCE_NUMBER. The producer
-// is then retired — the next send starts a new one (a new producer id starts over) — and
-// disconnected once the sends other partitions still have on it are done, so that one
-// partition's failure does not fail the others' sends in flight.
+// the broker's, and every later send there fails with OUT_OF_ORDER_SEQUENCE_NUMBER. That
+// partition's producer is then retired — its next send starts a new one (a new producer id
+// starts over) — and disconnected; the other partitions' producers are not touched.
 
 import { type Kafka, Partitioners, type Producer } from "kafkajs";
 import { sleep } from "../rpc/context.ts";
@@ -31,8 +37,9 @@ export interface PartitionSender {
 }
 
 export function partitionSender(kafka: Kafka, ackTimeoutMs: number): PartitionSender {
-  let current: Generation | undefined;
-  const start = (): Generation => {
+  /** The live producer of each partition ("topic\0partition"). */
+  const current = new Map<string, Generation>();
+  const start = (partitionKey: string): Generation => {
     const generation: Generation = {
       producer: (async () => {
         const p = kafka.producer({
@@ -47,12 +54,13 @@ export function partitionSender(kafka: Kafka, ackTimeoutMs: number): PartitionSe
       inFlight: 0,
       retired: false,
     };
-    generation.producer.catch(() => retire(generation)); // the next send connects afresh
+    generation.producer.catch(() => retire(partitionKey, generation)); // the next send connects afresh
+    current.set(partitionKey, generation);
     return generation;
   };
-  const retire = (generation: Generation) => {
+  const retire = (partitionKey: string, generation: Generation) => {
     generation.retired = true;
-    if (current === generation) current = undefined;
+    if (current.get(partitionKey) === generation) current.delete(partitionKey);
     if (generation.inFlight === 0) void disconnect(generation);
   };
   // Bounded: a producer that stopped answering may not answer its disconnect either.
@@ -72,9 +80,13 @@ export function partitionSender(kafka: Kafka, ackTimeoutMs: number): PartitionSe
     return run;
   };
 
-  const sendNow = async (topic: string, partition: number, batch: readonly BusMessage[]) => {
-    current ??= start();
-    const generation = current;
+  const sendNow = async (
+    partitionKey: string,
+    topic: string,
+    partition: number,
+    batch: readonly BusMessage[],
+  ) => {
+    const generation = current.get(partitionKey) ?? start(partitionKey);
     generation.inFlight++;
     try {
       const acks = await (await generation.producer).send({
@@ -87,7 +99,7 @@ export function partitionSender(kafka: Kafka, ackTimeoutMs: number): PartitionSe
       if (!acks.some((a) => a.partition === partition && a.errorCode === 0))
         throw new Error(`kafka: send to ${topic}[${partition}] resolved without its acknowledgement`);
     } catch (err) {
-      retire(generation);
+      retire(partitionKey, generation);
       throw err;
     } finally {
       generation.inFlight--;
@@ -96,13 +108,15 @@ export function partitionSender(kafka: Kafka, ackTimeoutMs: number): PartitionSe
   };
 
   return {
-    send: (topic, partition, batch) =>
-      serially(`${topic}\u0000${partition}`, () => sendNow(topic, partition, batch)),
+    send: (topic, partition, batch) => {
+      const partitionKey = `${topic}\u0000${partition}`;
+      return serially(partitionKey, () => sendNow(partitionKey, topic, partition, batch));
+    },
     async close() {
       await Promise.allSettled(queues.values());
-      const last = current;
-      current = undefined;
-      if (last) await disconnect(last);
+      const last = [...current.values()];
+      current.clear();
+      await Promise.all(last.map(disconnect));
     },
   };
 }

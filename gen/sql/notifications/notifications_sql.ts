@@ -2,32 +2,30 @@
 
 import { type DBTX, toSafeNumber } from "./db.ts";
 
-// Returns 1 for an event seen for the first time, 0 for a duplicate.
-export const markEventProcessedQuery = `INSERT INTO processed_events (event_id)
-VALUES ($1)
-ON CONFLICT (event_id) DO NOTHING`;
+// Exactly once in one statement (one round trip through pgbouncer, where two statements in a
+// transaction cost six): the event id enters processed_events and its notification is
+// inserted, or, for an id seen before, neither. One statement is atomic: a notification the
+// database refuses takes the event id with it. Returns 1 when stored, 0 for a duplicate.
+export const recordNotificationQuery = `WITH processed AS (
+    INSERT INTO processed_events (event_id)
+    VALUES ($4)
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id
+)
+INSERT INTO notifications (event_id, order_id, status, moment)
+SELECT event_id, $1::bigint, $2::text, $3::timestamptz
+FROM processed`;
 
-export interface MarkEventProcessedArgs {
-  eventId: string;
-}
-
-export async function markEventProcessed(db: DBTX, args: MarkEventProcessedArgs, signal?: AbortSignal): Promise<number> {
-  const { rowCount } = await db.query(markEventProcessedQuery, [args.eventId], signal);
-  return rowCount;
-}
-
-export const insertNotificationQuery = `INSERT INTO notifications (event_id, order_id, status, moment)
-VALUES ($1, $2, $3, $4)`;
-
-export interface InsertNotificationArgs {
-  eventId: string;
+export interface RecordNotificationArgs {
   orderId: number;
   status: string;
   moment: Date;
+  eventId: string;
 }
 
-export async function insertNotification(db: DBTX, args: InsertNotificationArgs, signal?: AbortSignal): Promise<void> {
-  await db.query(insertNotificationQuery, [args.eventId, args.orderId, args.status, args.moment], signal);
+export async function recordNotification(db: DBTX, args: RecordNotificationArgs, signal?: AbortSignal): Promise<number> {
+  const { rowCount } = await db.query(recordNotificationQuery, [args.orderId, args.status, args.moment, args.eventId], signal);
+  return rowCount;
 }
 
 export const listNotificationsQuery = `SELECT event_id, order_id, status, moment
