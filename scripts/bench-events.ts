@@ -18,6 +18,7 @@ import { Database } from "../platform/db/postgres.ts";
 import { kafkaBus } from "../platform/events/kafka.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { fmt, startHopProbe, summary } from "./bench/event-hops.ts";
+import { cpuReport, snapshot } from "./bench/stack-cpu.ts";
 import { ensureTopic } from "./kafka-topic.ts";
 
 const ORDERS = envInt(process.env, "BENCH_ORDERS", 1000, 1);
@@ -205,7 +206,9 @@ async function kafkaCeiling() {
 
 const probe = await startHopProbe(BROKERS, "loms.order-events");
 const stopSampling = sampleOutbox();
+const cpuBefore = snapshot();
 const e2e = await endToEnd();
+const cpuAfter = snapshot();
 const outbox = await stopSampling();
 const hops = await probe.hops(e2e.orderIds);
 const ceiling = await kafkaCeiling();
@@ -233,5 +236,6 @@ console.log(
     .map(([t, rows, pending]) => `${t}s ${rows} (${pending})`)
     .join(", ")}; max ${Math.max(...outbox.map(([, rows]) => rows))}`,
 );
+for (const line of cpuReport(cpuBefore, cpuAfter, e2e.created, "order")) console.log(line);
 console.log(`goal p99 < 50 ms: ${e.p99 < 50 ? "met" : "NOT met"}`);
 process.exit(0);
