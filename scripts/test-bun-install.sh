@@ -25,7 +25,9 @@ git clone -q "$ROOT" "$WORK/clone"
 git -C "$WORK/clone" checkout -q "$(git -C "$ROOT" rev-parse HEAD)"
 cd "$WORK/clone"
 echo "bun install in a fresh clone"
-"$BUN" install --no-progress >"$WORK/install.log" 2>&1 || { tail -20 "$WORK/install.log"; exit 1; }
+# copyfile: with Bun's default hardlinks, patch-package's in-place edits would land in Bun's global
+# cache, and the next install would start from patched files (a changed patch then fails to apply).
+"$BUN" install --no-progress --backend=copyfile >"$WORK/install.log" 2>&1 || { tail -20 "$WORK/install.log"; exit 1; }
 [[ -f bun.lock ]] || { echo "bun install left no bun.lock" >&2; exit 1; }
 # Bun runs the root package's postinstall (patch-package, patches/): every copy is patched.
 for f in node_modules/postgres/{src,cjs/src,cf/src}/connection.js; do
