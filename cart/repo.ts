@@ -43,12 +43,17 @@ export class PgCartRepo implements CartRepo {
   completeCheckout(ctx: Ctx, { userId, key, orderId, ordered }: CompletedCheckout): Promise<void> {
     return this.db.withTx(ctx.signal, async (tx) => {
       await lockKey(tx, userId, ctx.signal);
-      await k.replaceCheckoutKey(tx, { userId, checkoutKey: key }, ctx.signal);
-      if ((await k.recordCheckedOutOrder(tx, { userId, orderId }, ctx.signal)) !== 1) return;
-      const lines = { userId, skus: ordered.map((l) => l.sku), counts: ordered.map((l) => l.count) };
-      await q.deleteOrderedItems(tx, lines, ctx.signal);
-      await q.subtractOrderedItems(tx, lines, ctx.signal);
-      await k.pruneCheckedOutOrders(tx, { userId }, ctx.signal);
+      await k.completeCheckout(
+        tx,
+        {
+          userId,
+          checkoutKey: key,
+          orderId,
+          skus: ordered.map((l) => l.sku),
+          counts: ordered.map((l) => l.count),
+        },
+        ctx.signal,
+      );
     });
   }
 

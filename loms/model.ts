@@ -40,11 +40,15 @@ export function normalizeItems(items: readonly OrderItem[]): OrderItem[] {
   return [...bySku.entries()].sort(([a], [b]) => a - b).map(([sku, count]) => ({ sku, count }));
 }
 
-/** A status change, as stored in the outbox and published to Kafka. */
-export interface OrderEvent {
+/** A status an order takes, as its outbox event announces it. */
+export interface StatusChange {
   /** Unique per change: consumers deduplicate on it. */
   readonly eventId: string;
-  readonly orderId: number;
   readonly status: OrderStatus;
   readonly moment: Date;
+}
+
+/** A status change, as stored in the outbox and published to Kafka. */
+export interface OrderEvent extends StatusChange {
+  readonly orderId: number;
 }

@@ -2,33 +2,39 @@
 // Postgres; unit tests implement them with mocks.
 
 import type { Ctx } from "../platform/rpc/context.ts";
-import type { Order, OrderEvent, OrderItem, OrderStatus, Stock } from "./model.ts";
+import type { Order, OrderEvent, OrderItem, StatusChange, Stock } from "./model.ts";
 
 /** Repositories bound to one transaction. */
 export interface TxRepos {
   readonly orders: OrderRepo;
   readonly stocks: StockRepo;
-  readonly events: OrderEventRepo;
 }
 
+/**
+ * Orders and the outbox together: every status an order is given is written with its outbox
+ * event, in one statement, so that neither exists without the other (and the transaction pays
+ * one round trip for both). The request metadata the event carries (request id, trace) is taken
+ * from `ctx`.
+ */
 export interface OrderRepo {
   /**
-   * Inserts the order with its (normalized) items; returns the new id, or null when another
-   * order already holds `checkoutKey` (nothing is inserted then).
+   * Inserts the order in `first.status` with its (normalized) items and the event of that
+   * status; returns the new id, or null when another order already holds `checkoutKey`
+   * (nothing is inserted then).
    */
   create(
     ctx: Ctx,
     userId: number,
-    status: OrderStatus,
     items: readonly OrderItem[],
-    checkoutKey?: string,
+    checkoutKey: string | undefined,
+    first: StatusChange,
   ): Promise<number | null>;
   get(ctx: Ctx, orderId: number): Promise<Order | null>;
   /** The order created with this checkout key, if any. */
   getByCheckoutKey(ctx: Ctx, checkoutKey: string): Promise<Order | null>;
   /** Like get, and locks the order until the transaction ends. */
   getForUpdate(ctx: Ctx, orderId: number): Promise<Order | null>;
-  setStatus(ctx: Ctx, orderId: number, status: OrderStatus): Promise<void>;
+  setStatus(ctx: Ctx, orderId: number, change: StatusChange): Promise<void>;
   /**
    * Locks up to `limit` orders awaiting payment for longer than `timeoutMs` by the database's
    * clock (replicas' clocks may drift; the database's is the one updated_at was written with),
@@ -37,14 +43,6 @@ export interface OrderRepo {
   claimExpired(ctx: Ctx, timeoutMs: number, limit: number): Promise<Order[]>;
   /** Takes an order out of expiry for good (until an operator deletes the parking row). */
   parkExpired(ctx: Ctx, orderId: number, reason: string): Promise<void>;
-}
-
-/**
- * The outbox: an event appended inside a transaction exists exactly when that transaction
- * commits. The request metadata worth carrying (request id) is taken from `ctx`.
- */
-export interface OrderEventRepo {
-  append(ctx: Ctx, event: OrderEvent): Promise<void>;
 }
 
 export interface StockRepo {
@@ -58,7 +56,7 @@ export interface StockRepo {
 }
 
 /** The transactional store: plain reads outside, atomic units of work inside `inTx`. */
-export interface LomsStore extends Omit<TxRepos, "events"> {
+export interface LomsStore extends TxRepos {
   inTx<T>(ctx: Ctx, work: (repos: TxRepos) => Promise<T>): Promise<T>;
 }
 

@@ -11,7 +11,7 @@ import { requestIdKey, withValue } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import { useServiceDatabase } from "../tests/support/postgres.ts";
 import { runExpiryLoop } from "./expiry.ts";
-import { type OrderItem, OrderStatus } from "./model.ts";
+import { type OrderItem, OrderStatus, type StatusChange } from "./model.ts";
 import { PgLomsStore } from "./repo.ts";
 import { seedStocksOnce } from "./seed.ts";
 import { LomsUsecase } from "./usecase.ts";
@@ -51,6 +51,13 @@ describe("seed", () => {
   });
 });
 
+/** A status change as the use cases stamp it. */
+const stamp = (status: OrderStatus): StatusChange => ({
+  eventId: crypto.randomUUID(),
+  status,
+  moment: new Date(),
+});
+
 /** Creates an order in its own transaction; fails when the checkout key is already taken. */
 async function insert(
   userId: number,
@@ -58,7 +65,7 @@ async function insert(
   items: OrderItem[],
   key?: string,
 ): Promise<number> {
-  const id = await store.inTx(ctx, (tx) => tx.orders.create(ctx, userId, status, items, key));
+  const id = await store.inTx(ctx, (tx) => tx.orders.create(ctx, userId, items, key, stamp(status)));
   if (id === null) throw new Error(`checkout key ${key} is taken`);
   return id;
 }
@@ -68,7 +75,7 @@ describe("orders", () => {
     const id = await insert(8, OrderStatus.New, [{ sku: 2, count: 1 }], "key-1");
     expect(
       await store.inTx(ctx, (tx) =>
-        tx.orders.create(ctx, 8, OrderStatus.New, [{ sku: 2, count: 5 }], "key-1"),
+        tx.orders.create(ctx, 8, [{ sku: 2, count: 5 }], "key-1", stamp(OrderStatus.New)),
       ),
     ).toBeNull();
     expect(await store.orders.getByCheckoutKey(ctx, "key-1")).toEqual({
@@ -98,13 +105,15 @@ describe("orders", () => {
         { sku: 10, count: 1 },
       ],
     });
-    await store.orders.setStatus(ctx, id, OrderStatus.Failed);
+    await store.orders.setStatus(ctx, id, stamp(OrderStatus.Failed));
     expect((await store.orders.get(ctx, id))?.status).toBe(OrderStatus.Failed);
     expect(await store.orders.get(ctx, 987654)).toBeNull();
   });
 
   test("setStatus of a missing order fails", async () => {
-    await expect(store.orders.setStatus(ctx, 987654, OrderStatus.Payed)).rejects.toBeInstanceOf(AppError);
+    await expect(store.orders.setStatus(ctx, 987654, stamp(OrderStatus.Payed))).rejects.toBeInstanceOf(
+      AppError,
+    );
   });
 
   test("the status CHECK rejects values outside the five statuses", async () => {
@@ -117,7 +126,7 @@ describe("orders", () => {
     const before = await db.query("select count(*) from orders", []);
     await expect(
       store.inTx(ctx, async (tx) => {
-        await tx.orders.create(ctx, 6, OrderStatus.New, [{ sku: 1, count: 1 }]);
+        await tx.orders.create(ctx, 6, [{ sku: 1, count: 1 }], undefined, stamp(OrderStatus.New));
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");
@@ -306,6 +315,31 @@ describe("outbox", () => {
     expect(new Set(rows.map((r) => r.eventId)).size).toBe(3);
   });
 
+  test("an order's status and its event are written together or not at all", async () => {
+    const total = async () =>
+      Number((await db.query("select count(*) from order_events_outbox", [])).rows[0]?.[0]);
+    const id = await insert(9, OrderStatus.New, [{ sku: 904, count: 1 }], "key-outbox");
+    expect(await statuses(id)).toEqual(["new"]);
+    const before = await total();
+    // A taken checkout key stores no order, no items and no event.
+    expect(
+      await store.inTx(ctx, (tx) =>
+        tx.orders.create(ctx, 9, [{ sku: 904, count: 1 }], "key-outbox", stamp(OrderStatus.New)),
+      ),
+    ).toBeNull();
+    // A missing order gets no status and no event.
+    await expect(store.orders.setStatus(ctx, 987655, stamp(OrderStatus.Payed))).rejects.toMatchObject({
+      code: "INTERNAL",
+    });
+    expect(await total()).toBe(before);
+    const change = stamp(OrderStatus.AwaitingPayment);
+    await store.orders.setStatus(ctx, id, change);
+    expect((await events(id)).map((e) => [e.eventId, e.status])).toEqual([
+      [expect.any(String), "new"],
+      [change.eventId, "awaiting payment"],
+    ]);
+  });
+
   test("expiry cancellations insert their events", async () => {
     await putStock(902, 10);
     const usecase = new LomsUsecase(store);
@@ -327,12 +361,7 @@ describe("outbox", () => {
     await expect(usecase.payOrder(ctx, id)).rejects.toMatchObject({ code: "INTERNAL" });
     await expect(
       store.inTx(ctx, async (tx) => {
-        await tx.events.append(ctx, {
-          eventId: crypto.randomUUID(),
-          orderId: id,
-          status: "payed",
-          moment: new Date(),
-        });
+        await tx.orders.setStatus(ctx, id, stamp(OrderStatus.Payed));
         throw new Error("boom");
       }),
     ).rejects.toThrow("boom");

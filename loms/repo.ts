@@ -2,15 +2,14 @@
 
 import * as e from "../gen/sql/loms/expiry_sql.ts";
 import * as q from "../gen/sql/loms/orders_sql.ts";
-import * as o from "../gen/sql/loms/outbox_sql.ts";
 import * as s from "../gen/sql/loms/stocks_sql.ts";
 import type { Database, DBTX } from "../platform/db/postgres.ts";
 import { traceparentOf } from "../platform/events/tracing.ts";
 import type { Ctx } from "../platform/rpc/context.ts";
 import { getValue, requestIdKey } from "../platform/rpc/context-values.ts";
 import { AppError } from "../platform/rpc/errors.ts";
-import type { Order, OrderEvent, OrderItem, OrderStatus, Stock } from "./model.ts";
-import type { LomsStore, OrderEventRepo, OrderRepo, StockRepo, TxRepos } from "./ports.ts";
+import type { Order, OrderItem, OrderStatus, StatusChange, Stock } from "./model.ts";
+import type { LomsStore, OrderRepo, StockRepo, TxRepos } from "./ports.ts";
 
 /** Runs work all-or-nothing: a savepoint inside a transaction, a transaction outside one. */
 type Atomically = <T>(signal: AbortSignal, work: (db: DBTX) => Promise<T>) => Promise<T>;
@@ -29,7 +28,6 @@ export class PgLomsStore implements LomsStore {
       work({
         orders: new PgOrderRepo(tx),
         stocks: new PgStockRepo(tx, (_signal, work) => tx.savepoint(work)),
-        events: new PgOrderEventRepo(tx),
       }),
     );
   }
@@ -41,22 +39,22 @@ class PgOrderRepo implements OrderRepo {
   async create(
     ctx: Ctx,
     userId: number,
-    status: OrderStatus,
     items: readonly OrderItem[],
-    checkoutKey?: string,
+    checkoutKey: string | undefined,
+    first: StatusChange,
   ): Promise<number | null> {
-    const [row] = await q.insertOrder(
+    const [row] = await q.insertOrderWithEvent(
       this.db,
-      { userId, status, checkoutKey: checkoutKey ?? null },
+      {
+        userId,
+        checkoutKey: checkoutKey ?? null,
+        skus: items.map((i) => i.sku),
+        counts: items.map((i) => i.count),
+        ...eventColumns(ctx, first),
+      },
       ctx.signal,
     );
-    if (!row) return null;
-    await q.insertOrderItems(
-      this.db,
-      { orderId: row.id, skus: items.map((i) => i.sku), counts: items.map((i) => i.count) },
-      ctx.signal,
-    );
-    return row.id;
+    return row?.id ?? null;
   }
 
   async get(ctx: Ctx, orderId: number): Promise<Order | null> {
@@ -74,8 +72,12 @@ class PgOrderRepo implements OrderRepo {
     return row && this.#withItems(ctx, row);
   }
 
-  async setStatus(ctx: Ctx, orderId: number, status: OrderStatus): Promise<void> {
-    const updated = await q.setOrderStatus(this.db, { id: orderId, status }, ctx.signal);
+  async setStatus(ctx: Ctx, orderId: number, change: StatusChange): Promise<void> {
+    const updated = await q.setOrderStatusWithEvent(
+      this.db,
+      { orderId, ...eventColumns(ctx, change) },
+      ctx.signal,
+    );
     if (updated !== 1) throw AppError.internal(`order ${orderId} vanished while changing status`);
   }
 
@@ -96,16 +98,15 @@ class PgOrderRepo implements OrderRepo {
   }
 }
 
-class PgOrderEventRepo implements OrderEventRepo {
-  constructor(private readonly db: DBTX) {}
-
-  async append(ctx: Ctx, event: OrderEvent): Promise<void> {
-    await o.insertOrderEvent(
-      this.db,
-      { ...event, requestId: getValue(ctx, requestIdKey) ?? null, traceContext: traceparentOf(ctx) },
-      ctx.signal,
-    );
-  }
+/** A status change's outbox columns, with the request metadata worth carrying from `ctx`. */
+function eventColumns(ctx: Ctx, change: StatusChange) {
+  return {
+    eventId: change.eventId,
+    status: change.status,
+    moment: change.moment,
+    requestId: getValue(ctx, requestIdKey) ?? null,
+    traceContext: traceparentOf(ctx),
+  };
 }
 
 /** Thrown inside the reservation savepoint to roll back the items reserved so far. */

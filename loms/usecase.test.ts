@@ -3,7 +3,7 @@ import { backgroundCtx } from "../platform/rpc/context.ts";
 import { AppError } from "../platform/rpc/errors.ts";
 import { codeOf } from "../tests/support/code-of.ts";
 import { type Order, OrderStatus } from "./model.ts";
-import type { LomsStore, OrderEventRepo, OrderRepo, StockRepo } from "./ports.ts";
+import type { LomsStore, OrderRepo, StockRepo } from "./ports.ts";
 import { LomsUsecase } from "./usecase.ts";
 
 const ctx = backgroundCtx();
@@ -24,7 +24,6 @@ function fakeStore() {
     release: mock<StockRepo["release"]>(async () => {}),
     ship: mock<StockRepo["ship"]>(async () => {}),
   };
-  const events = { append: mock<OrderEventRepo["append"]>(async () => {}) };
   // The transaction boundary is observable: the repos handed to the work are usable only while
   // it runs, and the store's own repos allow reads only. A write moved out of `inTx` (or kept
   // past its end) fails the test instead of passing unnoticed.
@@ -36,7 +35,6 @@ function fakeStore() {
       return await work({
         orders: txOnly(orders, during),
         stocks: txOnly(stocks, during),
-        events: txOnly(events, during),
       });
     } finally {
       inside = false;
@@ -47,9 +45,24 @@ function fakeStore() {
     stocks: readsOnly(stocks, ["get"]),
     inTx: inTx as LomsStore["inTx"],
   };
-  /** The statuses appended to the outbox, in order. */
-  const appended = () => events.append.mock.calls.map(([, e]) => `${e.orderId}:${e.status}`);
-  return { store, orders, stocks, events, inTx, appended };
+  /**
+   * The status changes written, each with its outbox event, in order: a create's first change
+   * when it stored an order (not when the checkout key was taken), then every setStatus.
+   */
+  const changes = async () => {
+    const created = await Promise.all(
+      orders.create.mock.results.map((r) => r.value as Promise<number | null>),
+    );
+    return [
+      ...orders.create.mock.calls.flatMap(([, , , , first], i) => {
+        const orderId = created[i];
+        return orderId == null ? [] : [{ orderId, ...first }];
+      }),
+      ...orders.setStatus.mock.calls.map(([, orderId, change]) => ({ orderId, ...change })),
+    ];
+  };
+  const appended = async () => (await changes()).map((c) => `${c.orderId}:${c.status}`);
+  return { store, orders, stocks, inTx, changes, appended };
 }
 
 /** The repo's methods, each refusing to run outside the transaction that handed them out. */
@@ -105,12 +118,22 @@ describe("createOrder", () => {
       { sku: 10, count: 2 },
       { sku: 30, count: 5 },
     ];
-    expect(f.orders.create).toHaveBeenCalledWith(ctx, 1, OrderStatus.New, merged, undefined);
+    expect(f.orders.create).toHaveBeenCalledWith(
+      ctx,
+      1,
+      merged,
+      undefined,
+      expect.objectContaining({ status: OrderStatus.New }),
+    );
     expect(f.stocks.reserveAll).toHaveBeenCalledWith(ctx, merged);
-    expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.AwaitingPayment);
+    expect(f.orders.setStatus).toHaveBeenCalledWith(
+      ctx,
+      7,
+      expect.objectContaining({ status: OrderStatus.AwaitingPayment }),
+    );
     expect(f.inTx).toHaveBeenCalledTimes(1);
-    expect(f.appended()).toEqual(["7:new", "7:awaiting payment"]);
-    const [first, second] = f.events.append.mock.calls.map(([, event]) => event);
+    expect(await f.appended()).toEqual(["7:new", "7:awaiting payment"]);
+    const [first, second] = await f.changes();
     if (!first || !second) throw new Error("expected two events");
     expect(first.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(second.eventId).not.toBe(first.eventId);
@@ -120,8 +143,12 @@ describe("createOrder", () => {
   test("without stock the order is kept as failed and FAILED_PRECONDITION is returned", async () => {
     f.stocks.reserveAll.mockResolvedValueOnce(false);
     expect(await codeOf(usecase.createOrder(ctx, 1, [{ sku: 10, count: 2 }]))).toBe("FAILED_PRECONDITION");
-    expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, OrderStatus.Failed);
-    expect(f.appended()).toEqual(["7:new", "7:failed"]);
+    expect(f.orders.setStatus).toHaveBeenCalledWith(
+      ctx,
+      7,
+      expect.objectContaining({ status: OrderStatus.Failed }),
+    );
+    expect(await f.appended()).toEqual(["7:new", "7:failed"]);
   });
 
   test("a repeated checkout key answers the first order and reserves nothing more", async () => {
@@ -164,7 +191,7 @@ describe("createOrder", () => {
     expect((err as AppError).detail).toMatch(why);
     expect(f.stocks.reserveAll).not.toHaveBeenCalled();
     expect(f.orders.setStatus).not.toHaveBeenCalled();
-    expect(f.appended()).toEqual([]);
+    expect(await f.appended()).toEqual([]);
   });
 
   test("a repeated key of a failed order is FAILED_PRECONDITION again; another user's key ALREADY_EXISTS", async () => {
@@ -206,8 +233,8 @@ for (const move of settlements) {
       f.orders.getForUpdate.mockResolvedValueOnce(order(OrderStatus.AwaitingPayment));
       await run(new LomsUsecase(f.store), 7);
       expect(f.stocks[move.stock]).toHaveBeenCalledWith(ctx, [{ sku: 10, count: 2 }]);
-      expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, move.to);
-      expect(f.appended()).toEqual([`7:${move.to}`]);
+      expect(f.orders.setStatus).toHaveBeenCalledWith(ctx, 7, expect.objectContaining({ status: move.to }));
+      expect(await f.appended()).toEqual([`7:${move.to}`]);
     });
 
     test(`${move.verb} a ${move.to} order is OK and changes nothing`, async () => {
@@ -216,7 +243,7 @@ for (const move of settlements) {
       await run(new LomsUsecase(f.store), 7);
       expect(f.stocks[move.stock]).not.toHaveBeenCalled();
       expect(f.orders.setStatus).not.toHaveBeenCalled();
-      expect(f.appended()).toEqual([]);
+      expect(await f.appended()).toEqual([]);
     });
 
     for (const status of unsettled.filter((s) => s !== move.to)) {
@@ -285,11 +312,11 @@ describe("cancelExpired", () => {
         { sku: 30, count: 5 },
       ],
     ]);
-    expect(f.orders.setStatus.mock.calls.map((c) => [c[1], c[2]])).toEqual([
+    expect(f.orders.setStatus.mock.calls.map((c) => [c[1], c[2].status])).toEqual([
       [7, OrderStatus.Cancelled],
       [8, OrderStatus.Cancelled],
     ]);
-    expect(f.appended()).toEqual(["7:cancelled", "8:cancelled"]);
+    expect(await f.appended()).toEqual(["7:cancelled", "8:cancelled"]);
   });
 
   test("a transient failure is thrown for the next pass to retry; nothing is parked", async () => {

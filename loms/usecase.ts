@@ -8,9 +8,9 @@ import {
   available,
   normalizeItems,
   type Order,
-  type OrderEvent,
   type OrderItem,
   OrderStatus,
+  type StatusChange,
 } from "./model.ts";
 import type { LomsStore, TxRepos } from "./ports.ts";
 
@@ -49,10 +49,9 @@ export class LomsUsecase {
     if (items.length === 0) throw AppError.invalidArgument("an order needs at least one item");
     const normalized = normalizeItems(items);
     const { orderId, reserved } = await this.store.inTx(ctx, async (tx) => {
-      const orderId = await tx.orders.create(ctx, userId, OrderStatus.New, normalized, checkoutKey);
+      const orderId = await tx.orders.create(ctx, userId, normalized, checkoutKey, change(OrderStatus.New));
       // A repeated checkout key changes nothing, so it records no event either.
       if (orderId === null) return priorCheckout(ctx, tx, userId, normalized, checkoutKey ?? "");
-      await tx.events.append(ctx, orderEvent(orderId, OrderStatus.New));
       const reserved = await tx.stocks.reserveAll(ctx, normalized);
       await changeStatus(ctx, tx, orderId, reserved ? OrderStatus.AwaitingPayment : OrderStatus.Failed);
       return { orderId, reserved };
@@ -209,14 +208,14 @@ const spentKey = (why: string) =>
 const sameItems = (a: readonly OrderItem[], b: readonly OrderItem[]) =>
   a.length === b.length && a.every((item, i) => item.sku === b[i]?.sku && item.count === b[i]?.count);
 
-/** Every status change goes through here: the new status and its outbox event, in one transaction. */
+/** Every status change after the first goes through here (the repo writes its outbox event with it). */
 async function changeStatus(ctx: Ctx, tx: TxRepos, orderId: number, status: OrderStatus): Promise<void> {
-  await tx.orders.setStatus(ctx, orderId, status);
-  await tx.events.append(ctx, orderEvent(orderId, status));
+  await tx.orders.setStatus(ctx, orderId, change(status));
 }
 
-function orderEvent(orderId: number, status: OrderStatus): OrderEvent {
-  return { eventId: crypto.randomUUID(), orderId, status, moment: new Date() };
+/** A new status, stamped: the id consumers deduplicate on and the moment it happened. */
+function change(status: OrderStatus): StatusChange {
+  return { eventId: crypto.randomUUID(), status, moment: new Date() };
 }
 
 async function lockOrder(ctx: Ctx, tx: TxRepos, orderId: number): Promise<Order> {

@@ -1,7 +1,7 @@
 // Notifications wiring: Postgres → store → use case; the order-events consumer group; the HTTP
 // query with /metrics, /healthz and /readyz (Postgres and Kafka).
 
-import { type Env, envInt, envList, envString } from "../platform/config.ts";
+import { type Env, envBool, envInt, envList, envString } from "../platform/config.ts";
 import type { EventBus } from "../platform/events/bus.ts";
 import { createLogger } from "../platform/observability/logger.ts";
 import { type TracingConfig, tracingConfig } from "../platform/observability/tracing.ts";
@@ -21,6 +21,8 @@ export interface NotificationsConfig {
   readonly httpPort: number;
   readonly databaseUrl: string;
   readonly dbPoolMax: number;
+  /** Named prepared statements: only on a direct connection to Postgres (see PoolOptions.prepare). */
+  readonly dbPrepare: boolean;
   readonly kafkaBrokers: readonly string[];
   readonly topic: string;
   readonly group: string;
@@ -37,6 +39,7 @@ export function notificationsConfig(env: Env): NotificationsConfig {
       "postgres://notifications:notifications@127.0.0.1:6435/notifications",
     ),
     dbPoolMax: envInt(env, "NOTIFICATIONS_DB_POOL_MAX", 10, 1),
+    dbPrepare: envBool(env, "NOTIFICATIONS_DB_PREPARE", false),
     kafkaBrokers: envList(env, "NOTIFICATIONS_KAFKA_BROKERS", [
       "127.0.0.1:9092",
       "127.0.0.1:9093",
@@ -54,7 +57,7 @@ export async function startNotifications(
 ): Promise<RunningServer> {
   const kit = serviceKit("notifications", config.tracing);
   const { logger, metrics, tracing } = kit;
-  const db = kit.database({ url: config.databaseUrl, max: config.dbPoolMax });
+  const db = kit.database({ url: config.databaseUrl, max: config.dbPoolMax, prepare: config.dbPrepare });
   const events = kit.bus(config.kafkaBrokers, bus);
   const usecase = new NotificationsUsecase(
     new PgNotificationStore(db),

@@ -5,7 +5,9 @@
 //   BENCH_DURATION_S (default 5) sets each load's length; BENCH_GROUPS (default
 //   "default,cold,lifted,hotpath") picks workload groups ("stack" measures the running stack: see
 //   scripts/bench-stack.sh); BENCH_PROFILE_DIR, when set, runs the system
-//   under test with Bun's CPU profiler and leaves .cpuprofile and .md profiles there.
+//   under test with Bun's CPU profiler and leaves .cpuprofile and .md profiles there;
+//   BENCH_ONLY, when set, runs only the throughput workloads whose name contains it (one clean
+//   profile per workload).
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
@@ -21,6 +23,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const BUN = process.execPath;
 const GROUPS = new Set((process.env.BENCH_GROUPS ?? "default,cold,lifted,hotpath").split(","));
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+const ONLY = process.env.BENCH_ONLY;
 const SKUS = seedBenchRows(3000).map((r) => r.sku);
 const children: ChildProcess[] = [];
 /** The server process most recently started (system under test or ceiling): whose CPU is counted. */
@@ -247,60 +250,69 @@ function addItemLoad(cart: string, skus: readonly number[]): Promise<Measured> {
   });
 }
 
+/** Measures a throughput workload unless BENCH_ONLY leaves it out. */
+async function measureRow(row: Omit<Row, "result"> & { run: () => Promise<Measured> }): Promise<void> {
+  if (ONLY && !row.workload.includes(ONLY)) return;
+  const { run, ...rest } = row;
+  rows.push({ ...rest, result: await run() });
+}
+
 /** add-item, warm 3-item listings and OrderCreate at c50 over `skus`. */
 async function throughput(mode: Mode, cart: string, loms: string, skus: readonly number[]): Promise<void> {
   let i = 0;
-  rows.push({
+  await measureRow({
     mode,
     workload:
       mode === "embedded"
         ? "add-item, limits lifted, latency 0"
         : "add-item, 50 Redis-cached SKUs, default limits",
     c: 50,
-    result: await addItemLoad(cart, skus),
+    run: () => addItemLoad(cart, skus),
     goal: "≥ 7,500 req/s, p99 < 15 ms; CPU ≤ 0.22 ms/req",
     met: (r) => r.rps >= 7_500 && r.p99 < 15 && !(r.cpuMs > 0.22),
   });
   const listers = Array.from({ length: 100 }, () => user++);
   for (const [k, u] of listers.entries()) await fillCart(cart, u, SKUS.slice(k % 50, (k % 50) + 3));
-  rows.push({
+  await measureRow({
     mode,
     workload: "warm 3-item listing",
     c: 50,
-    result: await measured({
-      url: cart,
-      connections: 50,
-      durationS: DURATION_S,
-      next: () => ({ path: `/user/${listers[i++ % listers.length]}/cart` }),
-    }),
+    run: () =>
+      measured({
+        url: cart,
+        connections: 50,
+        durationS: DURATION_S,
+        next: () => ({ path: `/user/${listers[i++ % listers.length]}/cart` }),
+      }),
     goal: "≥ 13,500 req/s, p99 < 10 ms; CPU ≤ 0.115 ms/req",
     met: (r) => r.rps >= 13_500 && r.p99 < 10 && !(r.cpuMs > 0.115),
   });
-  rows.push({
+  await measureRow({
     mode,
     workload: "OrderCreate through the LOMS gateway, distinct SKUs",
     c: 50,
-    result: await measured({
-      url: `${loms}/order/create`,
-      connections: 50,
-      durationS: DURATION_S,
-      method: "POST",
-      next: () => ({
-        path: "/order/create",
-        body: JSON.stringify({
-          user_id: 1 + (i % 1000),
-          items: [{ sku: skus[i++ % skus.length], count: 1 }],
+    run: () =>
+      measured({
+        url: `${loms}/order/create`,
+        connections: 50,
+        durationS: DURATION_S,
+        method: "POST",
+        next: () => ({
+          path: "/order/create",
+          body: JSON.stringify({
+            user_id: 1 + (i % 1000),
+            items: [{ sku: skus[i++ % skus.length], count: 1 }],
+          }),
         }),
       }),
-    }),
     goal: "≥ 2,500 req/s",
     met: (r) => r.rps >= 2_500,
   });
-  rows.push({
+  await measureRow({
     mode,
     workload: "add-item + checkout pairs, one user per connection, one SKU",
     c: 10,
-    result: await checkoutPairs(cart, skus[0] ?? 0),
+    run: () => checkoutPairs(cart, skus[0] ?? 0),
     goal: "CPU ≤ 1.1 ms/req",
     met: (r) => !(r.cpuMs > 1.1),
   });

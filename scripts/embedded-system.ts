@@ -79,16 +79,20 @@ export async function startEmbeddedServices(
     // Notifications subscribes first and LOMS stops first: the bus acknowledges an event only
     // once the group committed it (platform/events/in-process.ts).
     const bus = inProcessBus(logger);
-    const notifications = await startNotifications(
-      { ...notificationsConfig(env), databaseUrl: databaseUrl("notifications") },
-      bus,
-    );
-    stops.unshift(() => notifications.stop());
     // One process, a direct Postgres (no pooler: the relay's direct URL is the same database):
     // prepared statements on, and cart reaches product-mock and LOMS in-process (platform/inproc)
     // rather than over loopback HTTP/2 — unless the environment says otherwise (the bench
     // measures both).
     const on = (name: string) => envBool(env, name, true);
+    const notifications = await startNotifications(
+      {
+        ...notificationsConfig(env),
+        databaseUrl: databaseUrl("notifications"),
+        dbPrepare: on("NOTIFICATIONS_DB_PREPARE"),
+      },
+      bus,
+    );
+    stops.unshift(() => notifications.stop());
     const loms = await startLoms(
       {
         ...lomsConfig(env),

@@ -47,31 +47,49 @@ export async function replaceCheckoutKey(db: DBTX, args: ReplaceCheckoutKeyArgs,
   return rowCount;
 }
 
-// Records that an order's lines were taken out of the cart: 1 the first time, 0 for a repeat
-// (which must remove nothing: the user may have added the same SKUs since).
-export const recordCheckedOutOrderQuery = `INSERT INTO cart_checked_out_orders (user_id, order_id)
-VALUES ($1, $2)
-ON CONFLICT DO NOTHING`;
+// Checkout's completion in one statement (one round trip instead of five), run after
+// LockCheckoutKey in the same transaction, so under the key row lock: the key is replaced while
+// it is still `checkout_key` (the next checkout gets a new one); the order is recorded as checked
+// out, and only the first time (a repeat must remove nothing: the user may have added the same
+// SKUs since) its lines leave the cart: lines holding no more than the order took are deleted,
+// lines that grew while checkout ran keep the difference, lines the order does not hold are
+// never touched. Records older than a day go: one is needed only while a request holding the
+// order's old key can still run (seconds). The sub-statements run on one snapshot in no set
+// order; none reads another's rows except through `recorded`, which gates the cart's changes.
+export const completeCheckoutQuery = `WITH replaced AS (
+    UPDATE cart_checkout_keys AS k
+    SET checkout_key = gen_random_uuid()::text
+    WHERE k.user_id = $1 AND k.checkout_key = $2
+), recorded AS (
+    INSERT INTO cart_checked_out_orders (user_id, order_id)
+    VALUES ($1, $3)
+    ON CONFLICT DO NOTHING
+    RETURNING order_id
+), ordered AS (
+    -- Set-returning functions in one select list advance together: the arrays zip pairwise.
+    SELECT unnest($4::bigint[]) AS sku, unnest($5::integer[]) AS count
+    FROM recorded
+), deleted AS (
+    DELETE FROM cart_items AS c
+    USING ordered AS o
+    WHERE c.user_id = $1 AND c.sku = o.sku AND c.count <= o.count
+), subtracted AS (
+    UPDATE cart_items AS c
+    SET count = c.count - o.count
+    FROM ordered AS o
+    WHERE c.user_id = $1 AND c.sku = o.sku AND c.count > o.count
+)
+DELETE FROM cart_checked_out_orders AS r
+WHERE r.user_id = $1 AND r.checked_out_at < now() - interval '1 day'`;
 
-export interface RecordCheckedOutOrderArgs {
+export interface CompleteCheckoutArgs {
   userId: number;
+  checkoutKey: string;
   orderId: number;
+  skus: number[];
+  counts: number[];
 }
 
-export async function recordCheckedOutOrder(db: DBTX, args: RecordCheckedOutOrderArgs, signal?: AbortSignal): Promise<number> {
-  const { rowCount } = await db.query(recordCheckedOutOrderQuery, [args.userId, args.orderId], signal);
-  return rowCount;
-}
-
-// A record is needed only while a request holding the order's old key can still run (seconds);
-// a day is far beyond any deadline.
-export const pruneCheckedOutOrdersQuery = `DELETE FROM cart_checked_out_orders
-WHERE user_id = $1 AND checked_out_at < now() - interval '1 day'`;
-
-export interface PruneCheckedOutOrdersArgs {
-  userId: number;
-}
-
-export async function pruneCheckedOutOrders(db: DBTX, args: PruneCheckedOutOrdersArgs, signal?: AbortSignal): Promise<void> {
-  await db.query(pruneCheckedOutOrdersQuery, [args.userId], signal);
+export async function completeCheckout(db: DBTX, args: CompleteCheckoutArgs, signal?: AbortSignal): Promise<void> {
+  await db.query(completeCheckoutQuery, [args.userId, args.checkoutKey, args.orderId, args.skus, args.counts], signal);
 }

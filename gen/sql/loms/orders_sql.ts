@@ -2,32 +2,54 @@
 
 import { type DBTX, toSafeNumber } from "./db.ts";
 
-// No row when another order already holds the checkout key. A concurrent insert of the same key
-// waits for the first transaction and then yields nothing (or inserts, if that one rolled back).
-export const insertOrderQuery = `INSERT INTO orders (user_id, status, checkout_key)
-VALUES ($1, $2, $3)
-ON CONFLICT (checkout_key) DO NOTHING
-RETURNING id`;
+// Stores an order, its items and the outbox event of its first status in one statement (one
+// round trip instead of three; data-modifying CTEs are all-or-nothing with the statement).
+// No row, and nothing stored, when another order already holds the checkout key. A concurrent
+// insert of the same key waits for the first transaction and then yields nothing (or inserts,
+// if that one rolled back).
+export const insertOrderWithEventQuery = `WITH new_order AS (
+    INSERT INTO orders (user_id, status, checkout_key)
+    VALUES ($1, $2, $3)
+    ON CONFLICT (checkout_key) DO NOTHING
+    RETURNING id
+), items AS (
+    INSERT INTO order_items (order_id, sku, count)
+    -- Set-returning functions in one select list advance together: the arrays zip pairwise.
+    SELECT new_order.id, unnest($4::bigint[]), unnest($5::bigint[])
+    FROM new_order
+), event AS (
+    INSERT INTO order_events_outbox (event_id, order_id, status, moment, request_id, trace_context)
+    SELECT $6, new_order.id, $2, $7,
+           $8, $9
+    FROM new_order
+)
+SELECT id FROM new_order`;
 
-export interface InsertOrderArgs {
+export interface InsertOrderWithEventArgs {
   userId: number;
   status: string;
   checkoutKey: string | null;
+  skus: number[];
+  counts: number[];
+  eventId: string;
+  moment: Date;
+  requestId: string | null;
+  traceContext: string | null;
 }
 
-export interface InsertOrderRow {
+export interface InsertOrderWithEventRow {
   id: number;
 }
 
-function toInsertOrderRow(row: unknown[]): InsertOrderRow {
+function toInsertOrderWithEventRow(row: unknown[]): InsertOrderWithEventRow {
   return {
     id: toSafeNumber(row[0]),
   };
 }
 
-export async function insertOrder(db: DBTX, args: InsertOrderArgs, signal?: AbortSignal): Promise<InsertOrderRow[]> {
-  const { rows } = await db.query(insertOrderQuery, [args.userId, args.status, args.checkoutKey], signal);
-  return rows.map(toInsertOrderRow);
+export async function insertOrderWithEvent(db: DBTX, args: InsertOrderWithEventArgs, signal?: AbortSignal): Promise<InsertOrderWithEventRow[]> {
+  const { rows } = await db.query(insertOrderWithEventQuery, [args.userId, args.status, args.checkoutKey, args.skus, args.counts, args.eventId, args.moment, args.requestId, args.traceContext], signal);
+  return rows.map(toInsertOrderWithEventRow);
 }
 
 export const getOrderByCheckoutKeyQuery = `SELECT id, user_id, status
@@ -56,20 +78,6 @@ export async function getOrderByCheckoutKey(db: DBTX, args: GetOrderByCheckoutKe
   const { rows } = await db.query(getOrderByCheckoutKeyQuery, [args.checkoutKey], signal);
   const row = rows[0];
   return row ? toGetOrderByCheckoutKeyRow(row) : null;
-}
-
-// Set-returning functions in one select list advance together: the arrays zip pairwise.
-export const insertOrderItemsQuery = `INSERT INTO order_items (order_id, sku, count)
-SELECT $1::bigint, unnest($2::bigint[]), unnest($3::bigint[])`;
-
-export interface InsertOrderItemsArgs {
-  orderId: number;
-  skus: number[];
-  counts: number[];
-}
-
-export async function insertOrderItems(db: DBTX, args: InsertOrderItemsArgs, signal?: AbortSignal): Promise<void> {
-  await db.query(insertOrderItemsQuery, [args.orderId, args.skus, args.counts], signal);
 }
 
 export const getOrderQuery = `SELECT id, user_id, status
@@ -156,17 +164,30 @@ export async function getOrderItems(db: DBTX, args: GetOrderItemsArgs, signal?: 
   return rows.map(toGetOrderItemsRow);
 }
 
-export const setOrderStatusQuery = `UPDATE orders
-SET status = $1, updated_at = now()
-WHERE id = $2`;
+// An order's new status and its outbox event, in one statement: one round trip instead of two,
+// and no way to write either without the other. Affects no row when the order does not exist.
+export const setOrderStatusWithEventQuery = `WITH changed AS (
+    UPDATE orders
+    SET status = $2, updated_at = now()
+    WHERE orders.id = $6
+    RETURNING orders.id
+)
+INSERT INTO order_events_outbox (event_id, order_id, status, moment, request_id, trace_context)
+SELECT $1, changed.id, $2, $3,
+       $4, $5
+FROM changed`;
 
-export interface SetOrderStatusArgs {
+export interface SetOrderStatusWithEventArgs {
+  eventId: string;
   status: string;
-  id: number;
+  moment: Date;
+  requestId: string | null;
+  traceContext: string | null;
+  orderId: number;
 }
 
-export async function setOrderStatus(db: DBTX, args: SetOrderStatusArgs, signal?: AbortSignal): Promise<number> {
-  const { rowCount } = await db.query(setOrderStatusQuery, [args.status, args.id], signal);
+export async function setOrderStatusWithEvent(db: DBTX, args: SetOrderStatusWithEventArgs, signal?: AbortSignal): Promise<number> {
+  const { rowCount } = await db.query(setOrderStatusWithEventQuery, [args.eventId, args.status, args.moment, args.requestId, args.traceContext, args.orderId], signal);
   return rowCount;
 }
 

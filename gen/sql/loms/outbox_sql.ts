@@ -2,23 +2,6 @@
 
 import { type DBTX, toSafeNumber } from "./db.ts";
 
-export const insertOrderEventQuery = `INSERT INTO order_events_outbox (event_id, order_id, status, moment, request_id, trace_context)
-VALUES ($1, $2, $3, $4,
-        $5, $6)`;
-
-export interface InsertOrderEventArgs {
-  eventId: string;
-  orderId: number;
-  status: string;
-  moment: Date;
-  requestId: string | null;
-  traceContext: string | null;
-}
-
-export async function insertOrderEvent(db: DBTX, args: InsertOrderEventArgs, signal?: AbortSignal): Promise<void> {
-  await db.query(insertOrderEventQuery, [args.eventId, args.orderId, args.status, args.moment, args.requestId, args.traceContext], signal);
-}
-
 // Claims the oldest pending events for this relay's transaction. Only one relay runs at a time
 // (advisory lock); SKIP LOCKED keeps a second one, should it ever overlap, off rows in flight.
 // Parked rows, and the later events of an order with a parked row, wait (see ParkOrderEvent).

@@ -1,8 +1,3 @@
--- name: InsertOrderEvent :exec
-INSERT INTO order_events_outbox (event_id, order_id, status, moment, request_id, trace_context)
-VALUES (sqlc.arg(event_id), sqlc.arg(order_id), sqlc.arg(status), sqlc.arg(moment),
-        sqlc.narg(request_id), sqlc.narg(trace_context));
-
 -- Claims the oldest pending events for this relay's transaction. Only one relay runs at a time
 -- (advisory lock); SKIP LOCKED keeps a second one, should it ever overlap, off rows in flight.
 -- Parked rows, and the later events of an order with a parked row, wait (see ParkOrderEvent).
