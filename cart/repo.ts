@@ -33,27 +33,29 @@ export class PgCartRepo implements CartRepo {
     return q.clearCart(this.db, { userId }, ctx.signal);
   }
 
+  // Both checkout transactions send their two statements together (pipelined on the
+  // transaction's connection: one round trip, not two). Postgres still runs them one after the
+  // other, and under READ COMMITTED the second takes its snapshot when it starts, so it runs
+  // under the key row lock the first one took and sees everything committed before that.
+
   beginCheckout(ctx: Ctx, userId: number): Promise<{ key: string; lines: CartLine[] }> {
     return this.db.withTx(ctx.signal, async (tx) => {
-      const key = await lockKey(tx, userId, ctx.signal);
-      return { key, lines: await q.listCartItems(tx, { userId }, ctx.signal) };
+      const [key, lines] = await Promise.all([
+        lockKey(tx, userId, ctx.signal),
+        q.listCartItems(tx, { userId }, ctx.signal),
+      ]);
+      return { key, lines };
     });
   }
 
   completeCheckout(ctx: Ctx, { userId, key, orderId, ordered }: CompletedCheckout): Promise<void> {
     return this.db.withTx(ctx.signal, async (tx) => {
-      await lockKey(tx, userId, ctx.signal);
-      await k.completeCheckout(
-        tx,
-        {
-          userId,
-          checkoutKey: key,
-          orderId,
-          skus: ordered.map((l) => l.sku),
-          counts: ordered.map((l) => l.count),
-        },
-        ctx.signal,
-      );
+      const skus = ordered.map((l) => l.sku);
+      const counts = ordered.map((l) => l.count);
+      await Promise.all([
+        lockKey(tx, userId, ctx.signal),
+        k.completeCheckout(tx, { userId, checkoutKey: key, orderId, skus, counts }, ctx.signal),
+      ]);
     });
   }
 
