@@ -199,11 +199,59 @@ test("while its database refuses connections queries answer UNAVAILABLE at once,
   }
 }, 60_000);
 
-/** A TCP forwarder to 127.0.0.1:targetPort that can refuse connections (down) and accept again (up). */
+// Behind pgbouncer the pools run with prepare off, and the driver described every parameterised
+// statement before running it (Parse/Describe, wait for the types, then Bind/Execute): two round
+// trips per statement. patches/postgres+3.4.9.patch keeps the types a connection was told.
+test("with prepare off, a statement its connection described before costs one round trip", async () => {
+  const proxy = tcpProxy(Number(new URL(database.url()).port));
+  const via = new URL(database.url());
+  via.port = String(await proxy.up(0));
+  const pool = new Database({
+    url: via.toString(),
+    max: 1,
+    applicationName: "described-once",
+    prepare: false,
+  });
+  const text = "select $1::int + 1 as next, $2::text as t, $3::timestamptz as at, $4::bigint[] as ids";
+  const run = async (n: unknown) => {
+    const before = proxy.writes;
+    const answer = await pool.query(text, [n, "x", new Date(0), [1, 2]]).catch((e: unknown) => e);
+    return { answer, writes: proxy.writes - before };
+  };
+  const rows = (n: number) => ({ rows: [[n + 1, "x", new Date(0), ["1", "2"]]], rowCount: 1 });
+  try {
+    await pool.query("select 1", []);
+    expect(await run(1)).toEqual({ answer: rows(1), writes: 2 });
+    expect(await run(2)).toEqual({ answer: rows(2), writes: 1 });
+    expect(await run(3)).toEqual({ answer: rows(3), writes: 1 });
+    // A failure forgets what was learnt: the next run describes again, and answers right.
+    expect(((await run("not a number")).answer as { code?: string }).code).toBe("22P02");
+    expect(await run(4)).toEqual({ answer: rows(4), writes: 2 });
+    expect(await run(5)).toEqual({ answer: rows(5), writes: 1 });
+    // Inside a transaction (the connection is the same) as well.
+    await pool.withTx(new AbortController().signal, async (tx) => {
+      const before = proxy.writes;
+      expect((await tx.query(text, [6, "x", new Date(0), [1, 2]])).rows).toEqual(rows(6).rows);
+      expect(proxy.writes - before).toBe(1);
+    });
+  } finally {
+    proxy.down();
+    await pool.close(1);
+  }
+});
+
+/**
+ * A TCP forwarder to 127.0.0.1:targetPort that can refuse connections (down) and accept again
+ * (up); `writes` counts the chunks clients sent (a pipelined batch of messages is one).
+ */
 function tcpProxy(targetPort: number) {
   let server: Server | undefined;
   const sockets = new Set<Socket>();
+  let writes = 0;
   return {
+    get writes() {
+      return writes;
+    },
     up(port: number) {
       const listening = createServer((client) => {
         const upstream = tcpConnect(targetPort, "127.0.0.1");
@@ -212,6 +260,7 @@ function tcpProxy(targetPort: number) {
           s.on("error", () => {});
           s.on("close", () => sockets.delete(s));
         }
+        client.on("data", () => writes++);
         client.pipe(upstream).pipe(client);
       });
       server = listening;
