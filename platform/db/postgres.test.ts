@@ -5,7 +5,7 @@ import { expect, test } from "bun:test";
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { useServiceDatabase } from "../../tests/support/postgres.ts";
 import { AppError } from "../rpc/errors.ts";
-import { Database, normalize } from "./postgres.ts";
+import { Database, normalize, statementVerb } from "./postgres.ts";
 
 const database = useServiceDatabase("cart");
 
@@ -274,3 +274,15 @@ function tcpProxy(targetPort: number) {
     },
   };
 }
+
+// Spans are named by verb and table: a statement that starts WITH is named by what it changes
+// (tests/tracing.integration.test.ts looks for "INSERT orders" in a checkout's trace).
+test("a WITH statement is named by the first verb that changes data", async () => {
+  const { insertOrderWithEventQuery, setOrderStatusWithEventQuery } = await import(
+    "../../gen/sql/loms/orders_sql.ts"
+  );
+  expect(statementVerb(insertOrderWithEventQuery)).toBe("INSERT");
+  expect(statementVerb(setOrderStatusWithEventQuery)).toBe("UPDATE");
+  expect(statementVerb("with x as (select 1) select * from x")).toBe("SELECT");
+  expect(statementVerb("  select 1")).toBe("SELECT");
+});

@@ -145,10 +145,20 @@ function txDb(tx: postgres.TransactionSql, tracer: Tracer): TxDb {
   };
 }
 
+/**
+ * The statement's verb; for one that starts WITH, the first data-modifying verb inside it (an
+ * order inserted with its items and event is an INSERT, not a WITH).
+ */
+export function statementVerb(text: string): string {
+  const first = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "QUERY";
+  if (first !== "WITH") return first;
+  return /\b(insert|update|delete)\b/i.exec(text)?.[1]?.toUpperCase() ?? "SELECT";
+}
+
 // The span is named by the statement's verb and table ("SELECT orders"): enough to read a
 // trace, while the SQL text and its parameters stay out of the span as they stay out of logs.
 async function traced<T>(tracer: Tracer, text: string, fn: () => Promise<T>): Promise<T> {
-  const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "QUERY";
+  const verb = statementVerb(text);
   const table = /\b(?:from|into|update|join)\s+"?(\w+)/i.exec(text)?.[1];
   const name = table ? `${verb} ${table}` : verb;
   const attributes = {
