@@ -5,7 +5,8 @@ import { expect, test } from "bun:test";
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { useServiceDatabase } from "../../tests/support/postgres.ts";
 import { AppError } from "../rpc/errors.ts";
-import { Database, normalize, statementVerb } from "./postgres.ts";
+import { Database, normalize } from "./postgres.ts";
+import { statementVerb } from "./statement-span.ts";
 
 const database = useServiceDatabase("cart");
 

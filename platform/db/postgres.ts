@@ -4,12 +4,13 @@
 // connection (embedded mode) turns it on.
 // A request's AbortSignal cancels its running query (a real server-side cancel).
 
-import { SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+import type { Tracer } from "@opentelemetry/api";
 import postgres from "postgres";
 import type { PoolStats } from "../observability/saturation.ts";
 import { noopTracer } from "../observability/tracing.ts";
 import { sleep, untilAborted } from "../rpc/context.ts";
 import { AppError, hasCode } from "../rpc/errors.ts";
+import { traced } from "./statement-span.ts";
 
 /** Structurally the same as the DBTX each gen/sql/<service>/db.ts declares. */
 export interface DBTX {
@@ -143,39 +144,6 @@ function txDb(tx: postgres.TransactionSql, tracer: Tracer): TxDb {
         fn({ query: (t, v, s) => traced(tracer, t, () => run(sp, t, v, s)) }),
       )) as T,
   };
-}
-
-/**
- * The statement's verb; for one that starts WITH, the first data-modifying verb inside it (an
- * order inserted with its items and event is an INSERT, not a WITH).
- */
-export function statementVerb(text: string): string {
-  const first = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? "QUERY";
-  if (first !== "WITH") return first;
-  return /\b(insert|update|delete)\b/i.exec(text)?.[1]?.toUpperCase() ?? "SELECT";
-}
-
-// The span is named by the statement's verb and table ("SELECT orders"): enough to read a
-// trace, while the SQL text and its parameters stay out of the span as they stay out of logs.
-async function traced<T>(tracer: Tracer, text: string, fn: () => Promise<T>): Promise<T> {
-  const verb = statementVerb(text);
-  const table = /\b(?:from|into|update|join)\s+"?(\w+)/i.exec(text)?.[1];
-  const name = table ? `${verb} ${table}` : verb;
-  const attributes = {
-    "db.system.name": "postgresql",
-    "db.operation.name": verb,
-    ...(table && { "db.collection.name": table }),
-  };
-  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-    try {
-      return await fn();
-    } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as { code?: string }).code ?? "error" });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
 }
 
 /**
