@@ -40,6 +40,7 @@ test("100 multi-partition sends through a broker SIGKILL all arrive, in order pe
     },
   });
   let failures = 0;
+  let longestRetryMs = 0;
   let back: Promise<void> | undefined;
   let victim = "kafka-3";
   try {
@@ -53,13 +54,18 @@ test("100 multi-partition sends through a broker SIGKILL all arrive, in order pe
       }
       const keys = Array.from({ length: 8 }, (_, j) => `${run}-${(i * 8 + j) % KEYS}`);
       const batch = keys.map((key) => ({ key, value: `${run} ${sent.get(key) ?? 0}`, headers: {} }));
+      const firstTry = Date.now();
       for (;;) {
         try {
           await bus.publish(TOPIC, batch, AbortSignal.timeout(20_000));
+          longestRetryMs = Math.max(longestRetryMs, Date.now() - firstTry);
           break;
         } catch {
           failures++;
-          expect(failures).toBeLessThan(30); // retries must recover, not fail forever
+          // Retries must recover, not fail forever. Bounded by time, not attempts: a failed
+          // partition is refused at once for the adapter's 5 s cool-down, so one broker loss
+          // costs some 25 quick failures at this pace (a bound of 30 attempts failed in CI).
+          expect(Date.now() - firstTry).toBeLessThan(90_000);
           await Bun.sleep(200);
         }
       }
@@ -76,7 +82,10 @@ test("100 multi-partition sends through a broker SIGKILL all arrive, in order pe
       const firstSeen = values.filter((v, idx) => values.indexOf(v) === idx); // a retried send may repeat
       expect(firstSeen).toEqual(Array.from({ length: count }, (_, j) => j));
     }
-    console.log(`kafka adapter: ${failures} failed send(s) retried through the broker kill and return`);
+    console.log(
+      `kafka adapter: ${failures} failed send(s) retried through the broker kill and return; ` +
+        `the longest batch took ${longestRetryMs} ms to be acknowledged`,
+    );
   } finally {
     await sub.stop();
     await bus.close();
