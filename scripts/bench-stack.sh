@@ -4,7 +4,9 @@
 # brings the stack up, measures, and always brings it down again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec flock /tmp/marketplace-stack.lock bash -c '
+# -o: the daemons stack-up starts must not inherit the lock's descriptor, or the lock outlives
+# this script for as long as they run (a later taker waits forever).
+exec flock -o /tmp/marketplace-stack.lock bash -c '
   trap "scripts/stack-down.sh >/dev/null" EXIT
   scripts/stack-up.sh >/dev/null
   scripts/stack-run.sh >/dev/null
