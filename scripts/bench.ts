@@ -41,7 +41,18 @@ async function startProcess<T>(script: string, env: Record<string, string>): Pro
       : [];
   const child = spawn(BUN, [...profile, script], {
     env: { ...process.env, LOG_LEVEL: "error", ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Each line a child writes to stderr names the child: a crash report must say whose it is.
+  const name = script.replace(/^.*\//, "");
+  createInterface({ input: child.stderr as NonNullable<typeof child.stderr> }).on("line", (line) =>
+    process.stderr.write(`[${name} pid ${child.pid}] ${line}\n`),
+  );
+  // 143 (128 + SIGTERM) and SIGTERM are the stop we asked for; anything else is worth a line.
+  child.on("exit", (code, signal) => {
+    const how = signal ? `ended by ${signal}` : `exited with ${code}`;
+    if (!(code === 0 || code === 143 || signal === "SIGTERM"))
+      process.stderr.write(`[${name} pid ${child.pid}] ${how}\n`);
   });
   children.push(child);
   server = child;
