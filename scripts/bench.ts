@@ -44,15 +44,14 @@ async function startProcess<T>(script: string, env: Record<string, string>): Pro
     stdio: ["ignore", "pipe", "pipe"],
   });
   // Each line a child writes to stderr names the child: a crash report must say whose it is.
-  const name = script.replace(/^.*\//, "");
+  const tag = `[${script.replace(/^.*\//, "")} pid ${child.pid}]`;
   createInterface({ input: child.stderr as NonNullable<typeof child.stderr> }).on("line", (line) =>
-    process.stderr.write(`[${name} pid ${child.pid}] ${line}\n`),
+    process.stderr.write(`${tag} ${line}\n`),
   );
   // 143 (128 + SIGTERM) and SIGTERM are the stop we asked for; anything else is worth a line.
   child.on("exit", (code, signal) => {
     const how = signal ? `ended by ${signal}` : `exited with ${code}`;
-    if (!(code === 0 || code === 143 || signal === "SIGTERM"))
-      process.stderr.write(`[${name} pid ${child.pid}] ${how}\n`);
+    if (!(code === 0 || code === 143 || signal === "SIGTERM")) process.stderr.write(`${tag} ${how}\n`);
   });
   children.push(child);
   server = child;
